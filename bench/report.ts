@@ -1,0 +1,92 @@
+/**
+ * Renders benchmark results: the table and check lines (as text lines for the caller to print) and
+ * the JSON results file with the machine, Node version and date.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, release, totalmem, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { BenchReport, CheckResult, ToolResult } from './results-model.js';
+
+const MIB = 1024 * 1024;
+
+/** The machine as the JSON report records it (no host name). */
+export function machineInfo(): BenchReport['machine'] {
+  const list = cpus();
+  return { cpus: list.length, cpuModel: list[0]?.model.trim() ?? 'unknown', totalmem: totalmem(), kernel: release(), platform: platform() };
+}
+
+/** A label for result files that names the machine's kind, not the host: e.g. "2cpu-amd-epyc". */
+export function machineLabel(machine: BenchReport['machine'] = machineInfo()): string {
+  const model = machine.cpuModel.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|@.*$/g, ' ');
+  const slug = model.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return `${machine.cpus}cpu-${slug || 'unknown'}`;
+}
+
+/**
+ * The default results file: `<resultsDir>/<YYYY-MM-DD>-<machine label>-local.json`.
+ * @param resultsDir the package's bench/results directory.
+ */
+export function defaultResultsPath(resultsDir: string, date: Date = new Date()): string {
+  return join(resultsDir, `${date.toISOString().slice(0, 10)}-${machineLabel()}-local.json`);
+}
+
+/** Writes `report` as pretty JSON to `path`, creating its directory. */
+export async function writeReportJson(path: string, report: BenchReport): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+const HEADERS = ['scenario', 'tool', 'seconds', 'CPU s', 'RSS MiB', 'dirtied MiB', 'reported MiB', 'x floor', 'x rsync', 'x cp', 'ok'];
+
+/** The results table, one string per line, columns padded. */
+export function formatTable(results: readonly ToolResult[]): string[] {
+  const rows = results.map((r) => [
+    r.scenario,
+    r.tool,
+    num(r.seconds, 3),
+    num(r.cpuSeconds, 2),
+    num(r.maxRssBytes === null ? null : r.maxRssBytes / MIB, 1),
+    num(r.fsWriteBytes === null ? null : r.fsWriteBytes / MIB, 1),
+    num(r.bytesWritten === null ? null : r.bytesWritten / MIB, 1),
+    ratio(r.ratios.floor),
+    ratio(r.ratios.rsync),
+    ratio(r.ratios.cp),
+    r.status === 'skipped' ? `skipped: ${r.reason ?? ''}` : r.status === 'ok' ? 'ok' : `FAILED: ${r.reason ?? ''}`,
+  ]);
+  const all = [HEADERS, ...rows];
+  const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i < 2 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(HEADERS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+/** One line per check: status, scenario, target and the measured numbers. */
+export function formatChecks(checks: readonly CheckResult[]): string[] {
+  return checks.map((c) => {
+    const measured = Object.entries(c.measured)
+      .map(([k, v]) => `${k}=${v === null ? '-' : Number.isInteger(v) ? v : v.toFixed(3)}`)
+      .join(' ');
+    return `${c.status.toUpperCase().padEnd(7)} ${c.scenario}: ${c.target}  (${measured})`;
+  });
+}
+
+/** The header lines: machine, Node, sizes, timer, and notes. */
+export function formatHeader(report: BenchReport): string[] {
+  const m = report.machine;
+  return [
+    `bigsync bench  ${report.date}  node ${report.node}  ${m.cpus} x ${m.cpuModel}  ${(m.totalmem / 2 ** 30).toFixed(1)} GiB RAM  ${m.platform} ${m.kernel}`,
+    `size ${(report.size / MIB).toFixed(0)} MiB  seed '${report.seed}'  repeat ${report.repeat}  sparse ${(report.sparseSize / MIB).toFixed(0)} MiB holding ${(report.sparseDataBytes / MIB).toFixed(0)} MiB  timer ${report.timer}`,
+    ...report.notes.map((n) => `note: ${n}`),
+  ];
+}
+
+function num(v: number | null, digits: number): string {
+  return v === null ? '-' : v.toFixed(digits);
+}
+
+function ratio(v: number | null): string {
+  return v === null ? '-' : `${v.toFixed(2)}x`;
+}

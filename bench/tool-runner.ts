@@ -1,0 +1,138 @@
+/**
+ * Runs one tool in one prepared scenario: for each repetition, a fresh copy of the pristine target
+ * (made before timing), a warm page cache (`cat SOURCE TARGET > /dev/null`), the timed command,
+ * and a byte-for-byte check of the result against the source.
+ */
+import { rm } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { flushFile } from './file-io.js';
+import { measureCommand, type TimerKind } from './measure.js';
+import type { RunRecord, ToolResult } from './results-model.js';
+import type { PreparedScenario } from './scenarios.js';
+import type { Tool, ToolRun } from './tools.js';
+import { allocatedBytes, apparentSize, compareFiles } from './verify.js';
+
+/** Everything one tool run needs besides the tool. */
+export interface RunSetup {
+  scenario: string;
+  prepared: PreparedScenario;
+  /** Where the working target goes (replaced before every run). */
+  targetPath: string;
+  timer: TimerKind;
+  repeat: number;
+  /** Called with remarks worth a note in the report (e.g. an unwarmed cache). */
+  note(text: string): void;
+}
+
+/** Runs `tool` `setup.repeat` times and summarizes: median seconds, CPU and bytes; largest RSS. */
+export async function runTool(tool: Tool, setup: RunSetup): Promise<ToolResult> {
+  const run: ToolRun = {
+    source: setup.prepared.source,
+    target: setup.targetPath,
+    targetExists: setup.prepared.makeTarget !== null,
+    sparse: setup.prepared.sparse,
+  };
+  const skip = tool.skipFor?.(run) ?? null;
+  if (skip !== null) return skipped(setup.scenario, tool.name, skip);
+  const runs: RunRecord[] = [];
+  let resultAllocated: number | null = null;
+  for (let i = 0; i < setup.repeat; i++) {
+    runs.push(await runOnce(tool, run, setup));
+    if (tool.writesTarget) resultAllocated = await allocatedBytes(run.target);
+  }
+  await rm(run.target, { force: true });
+  return summarize(setup.scenario, tool.name, runs, {
+    source: await allocatedBytes(run.source),
+    result: resultAllocated,
+  });
+}
+
+/** A result for a tool that did not run. */
+export function skipped(scenario: string, tool: string, reason: string): ToolResult {
+  const none = { seconds: null, cpuSeconds: null, maxRssBytes: null, bytesWritten: null, fsWriteBytes: null };
+  return { scenario, tool, status: 'skipped', reason, ...none, ratios: { floor: null, rsync: null, cp: null }, allocated: { source: null, result: null }, runs: [] };
+}
+
+async function runOnce(tool: Tool, run: ToolRun, setup: RunSetup): Promise<RunRecord> {
+  await rm(run.target, { force: true });
+  if (setup.prepared.makeTarget !== null) {
+    await setup.prepared.makeTarget(run.target);
+    await flushFile(run.target);
+  }
+  await warmCache(run, setup);
+  const m = await measureCommand(tool.command(run), setup.timer);
+  const out = tool.parse?.(m) ?? { bytesWritten: null };
+  const cpu = m.userSeconds === null || m.sysSeconds === null ? null : m.userSeconds + m.sysSeconds;
+  const record: RunRecord = {
+    seconds: m.seconds,
+    cpuSeconds: cpu,
+    maxRssBytes: m.maxRssBytes,
+    fsWriteBytes: m.fsWriteBytes,
+    bytesWritten: out.bytesWritten,
+    ok: true,
+    ...(out.summary === undefined ? {} : { summary: out.summary }),
+    ...(out.note === undefined ? {} : { note: out.note }),
+  };
+  if (m.exitCode !== 0) return { ...record, ok: false, note: exitNote(m.exitCode, m.signal, m.stderr) };
+  if (!tool.writesTarget) return record;
+  const cmp = await compareFiles(run.source, run.target);
+  return cmp.equal ? record : { ...record, ok: false, note: `wrong result: ${cmp.reason ?? 'differs'}` };
+}
+
+function exitNote(code: number | null, signal: string | null, stderr: string): string {
+  const last = stderr.trim().split('\n').pop() ?? '';
+  const how = signal !== null ? `killed by ${signal}` : code === null ? 'could not start' : `exit ${code}`;
+  return last === '' ? how : `${how}: ${last.slice(0, 200)}`;
+}
+
+/** Reads both files once so the timed run starts with a warm page cache (skipped when they cannot fit). */
+async function warmCache(run: ToolRun, setup: RunSetup): Promise<void> {
+  const files = run.targetExists ? [run.source, run.target] : [run.source];
+  const sizes = await Promise.all(files.map(apparentSize));
+  const total = sizes.reduce<number>((a, b) => a + (b ?? 0), 0);
+  if (total > totalmem() / 2) {
+    setup.note(`${setup.scenario}: page cache not warmed (${files.length} files, ${total} bytes, over half of RAM)`);
+    return;
+  }
+  await measureCommand({ argv: ['cat', ...files], stdoutFile: '/dev/null' }, 'wall-only');
+}
+
+function summarize(scenario: string, tool: string, runs: RunRecord[], allocated: ToolResult['allocated']): ToolResult {
+  const failed = runs.find((r) => !r.ok);
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  const rss = runs.map((r) => r.maxRssBytes).filter((v): v is number => v !== null);
+  return {
+    scenario,
+    tool,
+    status: failed === undefined ? 'ok' : 'FAILED',
+    ...(failed?.note === undefined ? {} : { reason: failed.note }),
+    seconds: median?.seconds ?? null,
+    cpuSeconds: median?.cpuSeconds ?? null,
+    maxRssBytes: rss.length === 0 ? null : Math.max(...rss),
+    bytesWritten: median?.bytesWritten ?? null,
+    fsWriteBytes: median?.fsWriteBytes ?? null,
+    ratios: { floor: null, rsync: null, cp: null },
+    allocated,
+    runs,
+  };
+}
+
+/** Fills in each result's ratios to the floor, rsync and cp of the same scenario (successful runs only). */
+export function addRatios(results: ToolResult[]): void {
+  const base = (tool: string) => {
+    const r = results.find((x) => x.tool === tool && x.status === 'ok');
+    return r?.seconds ?? null;
+  };
+  const floor = base('floor');
+  const rsync = base('rsync');
+  const cp = base('cp');
+  for (const r of results) {
+    if (r.seconds === null) continue;
+    r.ratios = {
+      floor: floor ? r.seconds / floor : null,
+      rsync: rsync ? r.seconds / rsync : null,
+      cp: cp ? r.seconds / cp : null,
+    };
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The tools the benchmark runs side by side: the read floor, bigsync, and what a user would pick
+ * instead (rsync, cp, cat). A tool is data plus a command builder, so tests can inject their own.
+ */
+import { exitsZero, type CommandSpec, type Measurement } from './measure.js';
+
+/** Names of the built-in tools, in the order the benchmark runs them by default. */
+export const TOOL_NAMES = ['floor', 'bigsync', 'rsync', 'cp', 'cat'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** One timed run: the files a tool is given. */
+export interface ToolRun {
+  source: string;
+  target: string;
+  /** False when the scenario has no target file (the tool creates it). */
+  targetExists: boolean;
+  /** True for sparse scenarios (tools that can keep holes are asked to). */
+  sparse: boolean;
+}
+
+/** What a tool reported about its own run, beyond what the timer measured. */
+export interface ToolOutput {
+  /** Bytes the tool says it wrote (bigsync's summary, rsync's "Literal data"); null if it does not say. */
+  bytesWritten: number | null;
+  /** bigsync's parsed summary object. */
+  summary?: Record<string, unknown>;
+  note?: string;
+}
+
+/** A competitor. */
+export interface Tool {
+  name: string;
+  /** True when the tool writes TARGET; the result is then compared with SOURCE byte for byte. */
+  writesTarget: boolean;
+  /** Resolves to null when the tool can run on this machine, else the reason it is skipped. */
+  unavailable(): Promise<string | null>;
+  /** Null when the tool takes part in a scenario, else the reason it sits it out. */
+  skipFor?(run: ToolRun): string | null;
+  /** The command of one run. */
+  command(run: ToolRun): CommandSpec;
+  /** Reads the tool's own report from its output. */
+  parse?(m: Measurement): ToolOutput;
+}
+
+/** How to start bigsync. */
+export interface BigsyncLaunch {
+  /** Program and leading arguments, e.g. [process.execPath, '<pkgroot>/bin/bigsync.js']. */
+  command: string[];
+  /** Extra arguments, placed after --json and before SOURCE TARGET. */
+  args: string[];
+}
+
+/** The built-in tools, by name. */
+export function builtinTools(bigsync: BigsyncLaunch): Record<ToolName, Tool> {
+  return { floor: floorTool(), bigsync: bigsyncTool(bigsync), rsync: rsyncTool(), cp: cpTool(), cat: catTool() };
+}
+
+function floorTool(): Tool {
+  return {
+    name: 'floor',
+    writesTarget: false,
+    unavailable: async () => ((await exitsZero(['cat', '/dev/null'])) ? null : 'cat not found'),
+    command: (r) => ({ argv: ['cat', r.source, ...(r.targetExists ? [r.target] : [])], stdoutFile: '/dev/null' }),
+  };
+}
+
+/** The environment bigsync runs with: NODE_EXTRA_CA_CERTS removed (it costs ~0.2 s per node start). */
+export function bigsyncEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.NODE_EXTRA_CA_CERTS;
+  return copy;
+}
+
+function bigsyncTool(launch: BigsyncLaunch): Tool {
+  return {
+    name: 'bigsync',
+    writesTarget: true,
+    unavailable: async () => {
+      const ok = await exitsZero([...launch.command, '--version']);
+      return ok ? null : `'${launch.command.join(' ')} --version' failed`;
+    },
+    command: (r) => ({ argv: [...launch.command, '--json', ...launch.args, r.source, r.target], env: bigsyncEnv() }),
+    parse: (m) => {
+      const summary = parseBigsyncSummary(m.stdout);
+      if (summary === null) return { bytesWritten: null, note: 'no JSON summary on the last stdout line' };
+      const written = summary.bytesWritten;
+      return { bytesWritten: typeof written === 'number' ? written : null, summary };
+    },
+  };
+}
+
+/** Parses the last non-empty stdout line as bigsync's `{"type":"summary",...}` object, or null. */
+export function parseBigsyncSummary(stdout: string): Record<string, unknown> | null {
+  const lines = stdout.trim().split('\n');
+  try {
+    const value: unknown = JSON.parse(lines[lines.length - 1] ?? '');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const obj = value as Record<string, unknown>;
+    return obj.type === 'summary' ? obj : null;
+  } catch {
+    return null;
+  }
+}
+
+function rsyncTool(): Tool {
+  return {
+    name: 'rsync',
+    writesTarget: true,
+    unavailable: async () => ((await exitsZero(['rsync', '--version'])) ? null : 'rsync is not installed'),
+    // --ignore-times: never skip on matching size+mtime, so rsync compares content as bigsync does.
+    command: (r) => ({
+      argv: ['rsync', '--inplace', '--no-whole-file', '--ignore-times', '--stats', ...(r.sparse ? ['--sparse'] : []), r.source, r.target],
+    }),
+    parse: (m) => ({ bytesWritten: parseRsyncLiteral(m.stdout) }),
+  };
+}
+
+/** Reads "Literal data: 1,234 bytes" from rsync --stats output; null if absent. */
+export function parseRsyncLiteral(stdout: string): number | null {
+  const m = /Literal data:\s*([\d,]+)/.exec(stdout);
+  return m?.[1] === undefined ? null : Number(m[1].replaceAll(',', ''));
+}
+
+function cpTool(): Tool {
+  return {
+    name: 'cp',
+    writesTarget: true,
+    unavailable: async () => ((await exitsZero(['cp', '--version'])) ? null : 'GNU cp not found'),
+    command: (r) => ({ argv: ['cp', '--sparse=always', r.source, r.target] }),
+  };
+}
+
+function catTool(): Tool {
+  return {
+    name: 'cat',
+    writesTarget: true,
+    unavailable: async () => ((await exitsZero(['cat', '/dev/null'])) ? null : 'cat not found'),
+    skipFor: (r) => (r.sparse ? 'cat would write every hole as zeros' : null),
+    command: (r) => ({ argv: ['cat', r.source], stdoutFile: r.target }),
+  };
+}

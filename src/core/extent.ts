@@ -1,0 +1,31 @@
+/**
+ * Extents: byte ranges of a file, such as the data regions a sparse map reports.
+ *
+ * Pure helpers; no I/O.
+ */
+
+/** A byte range `[offset, offset + length)` at an absolute file offset. */
+export type Extent = { offset: number; length: number };
+
+/**
+ * Clips sorted, non-overlapping `extents` to the window `[start, end)`.
+ *
+ * Results keep absolute offsets (they are not rebased to `start`), stay sorted, and omit
+ * empty pieces. An empty or inverted window yields `[]`. The input is not modified.
+ */
+export function clipExtents(extents: readonly Extent[], start: number, end: number): Extent[] {
+  const out: Extent[] = [];
+  for (const e of extents) {
+    const lo = Math.max(e.offset, start);
+    const hi = Math.min(e.offset + e.length, end);
+    if (hi > lo) out.push({ offset: lo, length: hi - lo });
+  }
+  return out;
+}
+
+/** The number of bytes `extents` cover, counting each extent once (they must not overlap). */
+export function extentsTotal(extents: readonly Extent[]): number {
+  let total = 0;
+  for (const e of extents) total += e.length;
+  return total;
+}

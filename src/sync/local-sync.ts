@@ -1,0 +1,213 @@
+/**
+ * Local sync of one file or block device onto another path: plan -> compare/transfer (in
+ * workers) -> verify -> check the source did not change. The target is updated in place; only
+ * differing pages are written; zero ranges become holes on a regular-file target.
+ */
+import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { checkBlockSize, DEFAULT_BLOCK_SIZE } from '../core/block-size.js';
+import { chunkSizeFor, ExtentCursor } from '../core/chunk-plan.js';
+import type { Extent } from '../core/extent.js';
+import { BigsyncError, toBigsyncError } from '../errors.js';
+import { identityChanges, identityOf } from '../io/file-identity.js';
+import { closeQuietly, openSource, type OpenedSource } from '../io/open-source.js';
+import { openTarget, type OpenedTarget } from '../io/open-target.js';
+import { dataExtents } from '../io/sparse-map.js';
+import type { LocalChunkResult, LocalChunkTask } from '../parallel/local-chunk-task.js';
+import { runChunks } from './chunk-runner.js';
+import { NULL_REPORTER, type Reporter } from './reporter.js';
+import type { SyncSummary } from './summary.js';
+
+/** Options of {@link syncLocalFile}. */
+export interface LocalSyncOptions {
+  /** Block size in bytes, 4K..64M. Default {@link DEFAULT_BLOCK_SIZE}. */
+  blockSize?: number;
+  /** Worker threads. Default: the number of cores. */
+  jobs?: number;
+  /** Compare and count, write nothing. */
+  dryRun?: boolean;
+  /** Copy every block without comparing (zero blocks still become holes). */
+  wholeFile?: boolean;
+  /** Zero ranges become holes on a regular-file target. Default true. */
+  sparse?: boolean;
+  /** Read back every changed range. Default true. */
+  verify?: boolean;
+  /** fdatasync the target before returning. Default false. */
+  fsync?: boolean;
+  /** Aborting stops after the chunks in flight; the sync rejects with INTERRUPTED. */
+  signal?: AbortSignal;
+  reporter?: Reporter;
+}
+
+interface Plan {
+  src: OpenedSource;
+  dst: OpenedTarget;
+  blockSize: number;
+  srcData: Extent[];
+  dstData: Extent[];
+  holes: boolean;
+  opts: LocalSyncOptions;
+}
+
+/** Brings the target to the source's size (or, in whole-file mode, empties it first). */
+function resizeTarget(dst: OpenedTarget, size: number, opts: LocalSyncOptions): void {
+  if (dst.isDevice) {
+    if (dst.size < size) {
+      throw new BigsyncError(
+        'TARGET_TOO_SMALL',
+        `target device ${dst.path} holds ${dst.size} bytes, source needs ${size}`,
+        {
+          targetSize: dst.size,
+          size,
+        },
+      );
+    }
+    return;
+  }
+  if (opts.dryRun === true || dst.fd === null) return;
+  try {
+    if (opts.wholeFile === true) fs.ftruncateSync(dst.fd, 0);
+    if (opts.wholeFile === true || dst.size !== size) fs.ftruncateSync(dst.fd, size);
+  } catch (err) {
+    throw toBigsyncError(err, `cannot resize target ${dst.path}`);
+  }
+}
+
+function plan(source: string, target: string, opts: LocalSyncOptions): Plan {
+  const blockSize = checkBlockSize(opts.blockSize ?? DEFAULT_BLOCK_SIZE);
+  const src = openSource(source);
+  let dst: OpenedTarget;
+  try {
+    dst = openTarget(target, { dryRun: opts.dryRun === true, sourceKey: src.key });
+  } catch (err) {
+    closeQuietly(src.fd);
+    throw err;
+  }
+  try {
+    resizeTarget(dst, src.size, opts);
+    const srcData = src.isDevice ? [{ offset: 0, length: src.size }] : dataExtents(src.fd, src.size);
+    const dstSize = opts.dryRun === true || dst.isDevice ? Math.min(dst.size, src.size) : src.size;
+    const wiped = opts.wholeFile === true && !dst.isDevice;
+    const dstData =
+      dst.fd === null || wiped
+        ? []
+        : dst.isDevice
+          ? [{ offset: 0, length: dstSize }]
+          : dataExtents(dst.fd, dstSize);
+    const holes = !dst.isDevice && opts.sparse !== false;
+    return { src, dst, blockSize, srcData, dstData, holes, opts };
+  } catch (err) {
+    closeQuietly(src.fd);
+    closeQuietly(dst.fd);
+    throw err;
+  }
+}
+
+/** The tasks of the sync, lazily; chunks with nothing to read or write are counted, not sent. */
+function* tasks(p: Plan, skipped: { bytes: number }): Generator<LocalChunkTask> {
+  const size = p.src.size;
+  const step = chunkSizeFor(p.blockSize);
+  const srcCur = new ExtentCursor(p.srcData);
+  const dstCur = new ExtentCursor(p.dstData);
+  const whole = p.opts.wholeFile === true;
+  for (let offset = 0; offset < size; offset += step) {
+    const length = Math.min(step, size - offset);
+    const srcData = srcCur.clip(offset, offset + length);
+    const dstData = dstCur.clip(offset, offset + length);
+    if (srcData.length === 0 && dstData.length === 0 && (p.holes || !whole)) {
+      skipped.bytes += length;
+      continue;
+    }
+    yield {
+      kind: 'local-chunk',
+      srcFd: p.src.fd,
+      dstFd: p.dst.fd,
+      offset,
+      length,
+      blockSize: p.blockSize,
+      srcData,
+      dstData,
+      mode: whole ? 'whole' : 'compare',
+      dryRun: p.opts.dryRun === true,
+      holes: p.holes,
+      verify: p.opts.verify !== false,
+    };
+  }
+}
+
+/** Fails with SOURCE_CHANGED when the source's identity moved during the sync. */
+function checkSourceUnchanged(src: OpenedSource): void {
+  const now = [identityOf(fs.fstatSync(src.fd, { bigint: true }))];
+  try {
+    now.push(identityOf(fs.statSync(src.path, { bigint: true })));
+  } catch {
+    now.push({ ...src.identity, ino: -1 });
+  }
+  const changed = now.flatMap((id) => identityChanges(src.identity, id));
+  if (changed.length > 0) {
+    throw new BigsyncError(
+      'SOURCE_CHANGED',
+      `source changed during the sync (${[...new Set(changed)].join(', ')}): ${src.path}; the target may be inconsistent, rerun`,
+      { path: src.path },
+    );
+  }
+}
+
+/**
+ * Syncs `source` onto `target` in place.
+ * @returns the summary; in a dry run nothing is written and `bytesWritten` is what would be.
+ * @throws BigsyncError for bad input (see docs/errors.md), NO_SPACE, IO_ERROR, VERIFY_FAILED,
+ *   SOURCE_CHANGED, INTERRUPTED (after `signal` aborted).
+ */
+export async function syncLocalFile(
+  source: string,
+  target: string,
+  opts: LocalSyncOptions = {},
+): Promise<SyncSummary> {
+  const t0 = process.hrtime.bigint();
+  const reporter = opts.reporter ?? NULL_REPORTER;
+  const p = plan(source, target, opts);
+  try {
+    const size = p.src.size;
+    const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+    reporter.start?.({ source, target, size, blockSize: p.blockSize, dryRun: opts.dryRun === true });
+    const skipped = { bytes: 0 };
+    const totals: LocalChunkResult = {
+      changedBlocks: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      bytesZeroed: 0,
+      verifiedBytes: 0,
+    };
+    await runChunks(tasks(p, skipped), { jobs, size, signal: opts.signal, reporter, totals, skipped });
+    if (opts.fsync === true && p.dst.fd !== null && opts.dryRun !== true) fs.fdatasyncSync(p.dst.fd);
+    checkSourceUnchanged(p.src);
+    const blocks = Math.ceil(size / p.blockSize);
+    const dataBytes = p.srcData.reduce((a, e) => a + e.length, 0);
+    const changedBlocks = opts.wholeFile === true ? blocks : totals.changedBlocks;
+    return {
+      type: 'summary',
+      source,
+      target,
+      size,
+      blockSize: p.blockSize,
+      blocks,
+      changedBlocks,
+      similarity: blocks === 0 ? 1 : (blocks - changedBlocks) / blocks,
+      bytesRead: totals.bytesRead,
+      bytesWritten: totals.bytesWritten,
+      bytesZeroed: totals.bytesZeroed,
+      holeBytes: size - dataBytes,
+      verified: opts.dryRun !== true && opts.verify !== false,
+      dryRun: opts.dryRun === true,
+      mode: opts.wholeFile === true ? 'whole' : 'compare',
+      jobs,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      wireBytesSent: 0,
+      wireBytesReceived: 0,
+    };
+  } finally {
+    closeQuietly(p.src.fd);
+    closeQuietly(p.dst.fd);
+  }
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { adviseDontNeed, adviseSequential, adviseWillNeed } from '../../../src/io/fadvise.js';
+import { fastPaths, nativeOps, nativeStatus, type NativeOps } from '../../../src/io/native.js';
+
+const ops = nativeOps();
+/** Tests of the addon itself skip when it is not built, unless BIGSYNC_REQUIRE_NATIVE=1. */
+const skipNative =
+  ops === null && process.env['BIGSYNC_REQUIRE_NATIVE'] !== '1'
+    ? `native addon unavailable (${nativeStatus().reason}); run npm run install`
+    : false;
+const BAD_FD = 1_000_000;
+const nativeUrl = new URL('../../../src/io/native.js', import.meta.url).href;
+
+/** Imports io/native.js in a fresh `node` with `env`, returning what it reports. */
+function childStatus(env: Record<string, string>): { ops: boolean; status: unknown; paths: unknown } {
+  const script = `const m = await import(${JSON.stringify(nativeUrl)});
+    console.log(JSON.stringify({ ops: m.nativeOps() !== null, status: m.nativeStatus(), paths: m.fastPaths() }));`;
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, BIGSYNC_NO_NATIVE: '', BIGSYNC_NATIVE_PATH: '', ...env },
+    encoding: 'utf8',
+  });
+  assert.equal(res.status, 0, res.stderr);
+  return JSON.parse(res.stdout) as { ops: boolean; status: unknown; paths: unknown };
+}
+
+/** Asserts that `fn` throws a Node-style system error with this errno name. */
+function throwsErrno(fn: () => unknown, code: string, syscall: string): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof Error);
+    const e = err as Error & { code?: unknown; errno?: unknown; syscall?: unknown };
+    assert.equal(e.code, code);
+    assert.equal(e.syscall, syscall);
+    assert.equal(e.errno, -os.constants.errno[code as keyof typeof os.constants.errno]);
+    assert.match(e.message, new RegExp(`^${code}: .*, ${syscall}$`));
+    return true;
+  });
+}
+
+describe('native addon loading', () => {
+  test('loads the built addon and names its fast paths', { skip: skipNative }, () => {
+    const status = nativeStatus();
+    assert.equal(status.loaded, true);
+    assert.match(status.reason, /bigsync_native\.node/);
+    assert.deepEqual(fastPaths(), ['seek-data', 'punch-hole', 'blkgetsize64', 'fadvise']);
+  });
+
+  test('BIGSYNC_NO_NATIVE=1 disables it', () => {
+    const r = childStatus({ BIGSYNC_NO_NATIVE: '1' });
+    assert.equal(r.ops, false);
+    assert.deepEqual(r.status, { loaded: false, reason: 'disabled by BIGSYNC_NO_NATIVE=1' });
+    assert.deepEqual(r.paths, []);
+  });
+
+  test('BIGSYNC_NATIVE_PATH to a missing file falls back with a reason', () => {
+    const r = childStatus({ BIGSYNC_NATIVE_PATH: '/nonexistent/bigsync_native.node' });
+    assert.equal(r.ops, false);
+    assert.deepEqual(r.status, {
+      loaded: false,
+      reason: 'native addon not built (/nonexistent/bigsync_native.node missing)',
+    });
+    assert.deepEqual(r.paths, []);
+  });
+
+  test('BIGSYNC_NATIVE_PATH to a file that is not an addon falls back with a reason', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bigsync-native-'));
+    try {
+      const bogus = path.join(dir, 'bogus.node');
+      fs.writeFileSync(bogus, 'not an ELF file');
+      const r = childStatus({ BIGSYNC_NATIVE_PATH: bogus });
+      assert.equal(r.ops, false);
+      const status = r.status as { loaded: boolean; reason: string };
+      assert.equal(status.loaded, false);
+      assert.match(status.reason, /^native addon failed to load: /);
+      assert.doesNotMatch(status.reason, /\n/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('BIGSYNC_NATIVE_PATH to the built addon loads it', { skip: skipNative }, () => {
+    const file = new URL('../../../../build/Release/bigsync_native.node', import.meta.url).pathname;
+    const r = childStatus({ BIGSYNC_NATIVE_PATH: file });
+    assert.equal(r.ops, true);
+    assert.deepEqual(r.status, { loaded: true, reason: `loaded ${file}` });
+  });
+});
+
+describe('native addon calls', { skip: skipNative }, () => {
+  const n = ops as NativeOps;
+  let dir = '';
+  let file = '';
+  let fd = -1;
+  let rofd = -1;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bigsync-native-'));
+    file = path.join(dir, 'dense');
+    fs.writeFileSync(file, Buffer.alloc(10_000, 7));
+    fd = fs.openSync(file, 'r+');
+    rofd = fs.openSync(file, 'r');
+  });
+  after(() => {
+    if (fd >= 0) fs.closeSync(fd);
+    if (rofd >= 0) fs.closeSync(rofd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('seekData / seekHole on a dense file, and ENXIO as -1 at EOF', () => {
+    assert.equal(n.seekData(fd, 0), 0);
+    assert.equal(n.seekData(fd, 9_999), 9_999);
+    assert.equal(n.seekHole(fd, 0), 10_000);
+    assert.equal(n.seekData(fd, 10_000), -1);
+    assert.equal(n.seekData(fd, 2 ** 40), -1);
+    assert.equal(n.seekHole(fd, 10_000), -1);
+  });
+
+  test('syscall failures are Errors with errno name, negated errno and syscall', () => {
+    throwsErrno(() => n.seekData(BAD_FD, 0), 'EBADF', 'lseek');
+    throwsErrno(() => n.seekHole(BAD_FD, 0), 'EBADF', 'lseek');
+    throwsErrno(() => n.punchHole(rofd, 0, 4096), 'EBADF', 'fallocate');
+    throwsErrno(() => n.blkGetSize64(fd), 'ENOTTY', 'ioctl');
+    throwsErrno(() => n.fadvise(BAD_FD, 0, 0, 'sequential'), 'EBADF', 'posix_fadvise');
+  });
+
+  test('bad arguments throw TypeError / RangeError before any syscall', () => {
+    const bad = (fn: () => unknown, type: ErrorConstructor, code: string) =>
+      assert.throws(fn, (e: unknown) => e instanceof type && (e as { code?: unknown }).code === code);
+    const loose = n as unknown as Record<string, (...args: unknown[]) => unknown>;
+    bad(() => loose['seekData']?.('3', 0), TypeError, 'ERR_INVALID_ARG_TYPE');
+    bad(() => loose['seekData']?.(fd), TypeError, 'ERR_MISSING_ARGS');
+    bad(() => n.seekData(fd, -1), RangeError, 'ERR_OUT_OF_RANGE');
+    bad(() => n.seekData(fd, 1.5), RangeError, 'ERR_OUT_OF_RANGE');
+    bad(() => n.seekData(fd, Number.NaN), RangeError, 'ERR_OUT_OF_RANGE');
+    bad(() => n.seekData(fd, 2 ** 53 + 2), RangeError, 'ERR_OUT_OF_RANGE');
+    bad(() => n.seekData(-1, 0), RangeError, 'ERR_OUT_OF_RANGE');
+    bad(() => n.punchHole(fd, 0, 0), RangeError, 'ERR_OUT_OF_RANGE');
+    bad(() => n.fadvise(fd, 0, 0, 'bogus' as 'sequential'), TypeError, 'ERR_INVALID_ARG_VALUE');
+    bad(() => loose['fadvise']?.(fd, 0, 0, 1), TypeError, 'ERR_INVALID_ARG_VALUE');
+  });
+
+  test('fadvise accepts every advice', () => {
+    for (const advice of ['sequential', 'dontneed', 'willneed'] as const) n.fadvise(fd, 0, 0, advice);
+  });
+
+  test('fadvise helpers: true with the addon, false without it or on failure, never throw', () => {
+    assert.equal(adviseSequential(fd, 0, 0), true);
+    assert.equal(adviseDontNeed(fd, 0, 4096), true);
+    assert.equal(adviseWillNeed(fd, 0, 4096), true);
+    assert.equal(adviseSequential(fd, 0, 0, null), false);
+    assert.equal(adviseDontNeed(fd, 0, 0, null), false);
+    assert.equal(adviseWillNeed(fd, 0, 0, null), false);
+    assert.equal(adviseSequential(BAD_FD, 0, 0), false);
+    assert.equal(adviseDontNeed(fd, -1, 0), false);
+  });
+});
