@@ -98,7 +98,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     jsonOut: values['json-out'],
     bigsyncArgs: dashes < 0 ? undefined : argv.slice(dashes + 1),
   };
-  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as BenchOptions;
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
 }
 
 function parseOwn(argv: string[]) {
@@ -132,6 +132,7 @@ function checkTool(name: string): ToolName {
 
 function repeatOf(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw usage(`--repeat must be an integer from 1 to 100, got '${text}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw usage(`--repeat must be an integer from 1 to 100, got '${text}'`);
   return n;
 }

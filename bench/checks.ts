@@ -10,14 +10,22 @@ const MIB = 1024 * 1024;
 type Lookup = (scenario: string, tool: string) => ToolResult | undefined;
 
 /** Evaluates every check against `results`. */
-export function evaluateChecks(results: readonly ToolResult[], scenarios: readonly ScenarioRecord[]): CheckResult[] {
-  const find: Lookup = (s, t) => results.find((r) => r.scenario === s && r.tool === t && r.status !== 'skipped');
+export function evaluateChecks(
+  results: readonly ToolResult[],
+  scenarios: readonly ScenarioRecord[],
+): CheckResult[] {
+  const find: Lookup = (s, t) =>
+    results.find((r) => r.scenario === s && r.tool === t && r.status !== 'skipped');
   return [
     ratioCheck(find, 'changed-1pct', 'floor', 1.3),
     speedupCheck(find, 'changed-1pct', 'rsync', 3),
     ratioCheck(find, 'identical', 'floor', 1.2),
     ratioCheck(find, 'changed-100pct', 'cp', 1.3),
-    writtenCheck(find, scenarios.find((s) => s.name === 'scattered-4k-1pct'), 2),
+    writtenCheck(
+      find,
+      scenarios.find((s) => s.name === 'scattered-4k-1pct'),
+      2,
+    ),
     allocatedCheck(find, 'sparse', 0.05),
     allocatedCheck(find, 'sparse-empty-target', 0.05),
     rssCheck(results, 200),
@@ -38,8 +46,18 @@ function ratioCheck(find: Lookup, scenario: string, base: 'floor' | 'cp', limit:
   const { r, failed } = bigsyncOf(find, scenario);
   const ratio = r?.ratios[base] ?? null;
   const pass = failed ? false : ratio === null ? null : ratio <= limit;
-  const measured = { bigsyncSeconds: r?.seconds ?? null, [`${base}Seconds`]: find(scenario, base)?.seconds ?? null, ratio };
-  return { id: `${scenario}-vs-${base}`, scenario, target: `bigsync <= ${limit}x ${base}`, status: status(pass), measured };
+  const measured = {
+    bigsyncSeconds: r?.seconds ?? null,
+    [`${base}Seconds`]: find(scenario, base)?.seconds ?? null,
+    ratio,
+  };
+  return {
+    id: `${scenario}-vs-${base}`,
+    scenario,
+    target: `bigsync <= ${limit}x ${base}`,
+    status: status(pass),
+    measured,
+  };
 }
 
 function speedupCheck(find: Lookup, scenario: string, other: 'rsync', factor: number): CheckResult {
@@ -47,8 +65,18 @@ function speedupCheck(find: Lookup, scenario: string, other: 'rsync', factor: nu
   const ratio = r?.ratios[other] ?? null;
   const speedup = ratio === null || ratio === 0 ? null : 1 / ratio;
   const pass = failed ? false : speedup === null ? null : speedup >= factor;
-  const measured = { bigsyncSeconds: r?.seconds ?? null, [`${other}Seconds`]: find(scenario, other)?.seconds ?? null, speedup };
-  return { id: `${scenario}-vs-${other}`, scenario, target: `bigsync >= ${factor}x faster than ${other}`, status: status(pass), measured };
+  const measured = {
+    bigsyncSeconds: r?.seconds ?? null,
+    [`${other}Seconds`]: find(scenario, other)?.seconds ?? null,
+    speedup,
+  };
+  return {
+    id: `${scenario}-vs-${other}`,
+    scenario,
+    target: `bigsync >= ${factor}x faster than ${other}`,
+    status: status(pass),
+    measured,
+  };
 }
 
 function writtenCheck(find: Lookup, scenario: ScenarioRecord | undefined, factor: number): CheckResult {
@@ -62,7 +90,11 @@ function writtenCheck(find: Lookup, scenario: ScenarioRecord | undefined, factor
     scenario: name,
     target: `bigsync bytes written <= ${factor}x changed bytes`,
     status: status(pass),
-    measured: { bytesWritten: written, changedBytes: changed, ratio: written !== null && changed ? written / changed : null },
+    measured: {
+      bytesWritten: written,
+      changedBytes: changed,
+      ratio: written !== null && changed ? written / changed : null,
+    },
   };
 }
 
@@ -81,7 +113,9 @@ function allocatedCheck(find: Lookup, scenario: string, tolerance: number): Chec
 }
 
 function rssCheck(results: readonly ToolResult[], limitMiB: number): CheckResult {
-  const rss = results.filter((r) => r.tool === 'bigsync' && r.maxRssBytes !== null).map((r) => r.maxRssBytes ?? 0);
+  const rss = results
+    .filter((r) => r.tool === 'bigsync' && r.maxRssBytes !== null)
+    .map((r) => r.maxRssBytes ?? 0);
   const peak = rss.length === 0 ? null : Math.max(...rss);
   return {
     id: 'peak-rss',

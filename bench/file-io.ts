@@ -31,7 +31,12 @@ export async function writeFully(fh: FileHandle, buf: Buffer, position: number):
  * Reads up to `length` bytes at `position` into `buf[0..)`; returns how many were read (fewer only
  * at end of file).
  */
-export async function readFully(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
+export async function readFully(
+  fh: FileHandle,
+  buf: Buffer,
+  length: number,
+  position: number,
+): Promise<number> {
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, length - done, position + done);

@@ -16,7 +16,14 @@ import { evaluateChecks } from './checks.js';
 import { flushFile } from './file-io.js';
 import { writeVmImage } from './image-generator.js';
 import { detectTimer } from './measure.js';
-import { defaultResultsPath, formatChecks, formatHeader, formatTable, machineInfo, writeReportJson } from './report.js';
+import {
+  defaultResultsPath,
+  formatChecks,
+  formatHeader,
+  formatTable,
+  machineInfo,
+  writeReportJson,
+} from './report.js';
 import type { BenchReport, ScenarioRecord, ToolResult } from './results-model.js';
 import { findScenario, SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.js';
 import { addRatios, runTool, skipped } from './tool-runner.js';
@@ -36,7 +43,8 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'bigsync') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'bigsync')
+      return dir;
     dir = dirname(dir);
   }
   throw new BigsyncError('INTERNAL', 'cannot find the bigsync package root from the bench module');
@@ -86,7 +94,11 @@ async function checkFreeSpace(dir: string, cfg: Config): Promise<void> {
   const free = fs.bavail * fs.bsize;
   if (need > free) {
     const gib = (n: number) => `${(n / GIB).toFixed(1)} GiB`;
-    throw new BigsyncError('NO_SPACE', `bench needs about ${gib(need)} free in ${dir} but has ${gib(free)}; use --work-dir or a smaller --size`, { need, free, dir });
+    throw new BigsyncError(
+      'NO_SPACE',
+      `bench needs about ${gib(need)} free in ${dir} but has ${gib(free)}; use --work-dir or a smaller --size`,
+      { need, free, dir },
+    );
   }
 }
 
@@ -97,7 +109,10 @@ async function checkFreeSpace(dir: string, cfg: Config): Promise<void> {
  *
  * @throws BigsyncError USAGE for an unknown scenario, NO_SPACE when the work directory is too small.
  */
-export async function runBench(opts: BenchOptions = {}, log: BenchLog = () => undefined): Promise<BenchReport> {
+export async function runBench(
+  opts: BenchOptions = {},
+  log: BenchLog = () => undefined,
+): Promise<BenchReport> {
   const cfg = resolveConfig(opts);
   const parent = opts.workDir ?? tmpdir();
   await mkdir(parent, { recursive: true });
@@ -116,7 +131,15 @@ export async function runBench(opts: BenchOptions = {}, log: BenchLog = () => un
     for (const scenario of cfg.scenarios) {
       const dir = join(runDir, scenario.name);
       await mkdir(dir);
-      const { record, results } = await runScenario(scenario, { ...cfg.ctx, dir, baseImage }, cfg, available, timer, log, notes);
+      const { record, results } = await runScenario(
+        scenario,
+        { ...cfg.ctx, dir, baseImage },
+        cfg,
+        available,
+        timer,
+        log,
+        notes,
+      );
       report.scenarios.push(record);
       report.results.push(...results);
       if (!cfg.keep) await rm(dir, { recursive: true, force: true });
@@ -147,7 +170,9 @@ async function runScenario(
   const prepared = await scenario.prepare(ctx);
   await flushFile(prepared.source);
   const prepareSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  log(`# ${scenario.name}: prepared in ${prepareSeconds.toFixed(1)} s, ${prepared.changedBytes} bytes differ`);
+  log(
+    `# ${scenario.name}: prepared in ${prepareSeconds.toFixed(1)} s, ${prepared.changedBytes} bytes differ`,
+  );
   const results: ToolResult[] = [];
   for (const tool of cfg.tools) {
     const missing = available.get(tool) ?? null;
@@ -156,14 +181,31 @@ async function runScenario(
       continue;
     }
     const targetPath = join(ctx.dir, 'target.img');
-    const setup = { scenario: scenario.name, prepared, targetPath, timer, repeat: cfg.repeat, note: (t: string) => void notes.add(t) };
+    const setup = {
+      scenario: scenario.name,
+      prepared,
+      targetPath,
+      timer,
+      repeat: cfg.repeat,
+      note: (t: string) => void notes.add(t),
+    };
     const result = await runTool(tool, setup);
     results.push(result);
-    log(`#   ${tool.name}: ${result.status}${result.seconds === null ? '' : ` ${result.seconds.toFixed(3)} s`}${result.reason ? ` (${result.reason})` : ''}`);
+    log(
+      `#   ${tool.name}: ${result.status}${result.seconds === null ? '' : ` ${result.seconds.toFixed(3)} s`}${result.reason ? ` (${result.reason})` : ''}`,
+    );
   }
   addRatios(results);
   const sourceSize = (await apparentSize(prepared.source)) ?? 0;
-  const record = { name: scenario.name, description: scenario.description, sourceSize, targetSize: prepared.targetSize, changedBytes: prepared.changedBytes, sparse: prepared.sparse, prepareSeconds };
+  const record = {
+    name: scenario.name,
+    description: scenario.description,
+    sourceSize,
+    targetSize: prepared.targetSize,
+    changedBytes: prepared.changedBytes,
+    sparse: prepared.sparse,
+    prepareSeconds,
+  };
   return { record, results };
 }
 
@@ -183,11 +225,23 @@ function newReport(cfg: Config, timer: string): BenchReport {
   };
 }
 
-async function finish(report: BenchReport, notes: Set<string>, opts: BenchOptions, log: BenchLog): Promise<BenchReport> {
+async function finish(
+  report: BenchReport,
+  notes: Set<string>,
+  opts: BenchOptions,
+  log: BenchLog,
+): Promise<BenchReport> {
   report.checks = evaluateChecks(report.results, report.scenarios);
   report.ok = report.results.every((r) => r.status !== 'FAILED');
   report.notes = [...staticNotes(report), ...notes];
-  for (const line of [...formatHeader(report), '', ...formatTable(report.results), '', 'checks:', ...formatChecks(report.checks)]) {
+  for (const line of [
+    ...formatHeader(report),
+    '',
+    ...formatTable(report.results),
+    '',
+    'checks:',
+    ...formatChecks(report.checks),
+  ]) {
     log(line);
   }
   if (!report.ok) log('FAILED: at least one tool produced a wrong result or crashed (see the ok column)');
@@ -204,6 +258,9 @@ function staticNotes(report: BenchReport): string[] {
     'rsync runs with --inplace --no-whole-file --ignore-times --stats (and --sparse in sparse scenarios)',
     'ratios compare tools of this one run; "dirtied" is what the kernel counted as written to files (whole page-cache folios, so small writes count more than their size), "reported" what the tool says it wrote',
   ];
-  if (report.timer !== 'gnu-time') notes.push(`no GNU time: ${report.timer === 'bash-times' ? 'RSS and written bytes not measured' : 'only wall time measured'}`);
+  if (report.timer !== 'gnu-time')
+    notes.push(
+      `no GNU time: ${report.timer === 'bash-times' ? 'RSS and written bytes not measured' : 'only wall time measured'}`,
+    );
   return notes;
 }

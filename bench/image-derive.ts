@@ -70,10 +70,12 @@ export async function changeBlocks(
   opts: ChangeBlocksOptions = {},
 ): Promise<number> {
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`fraction must be in 0..1, got ${fraction}`);
-  if (!(Number.isSafeInteger(blockSize) && blockSize > 0)) throw new RangeError(`bad block size ${blockSize}`);
+  if (!(Number.isSafeInteger(blockSize) && blockSize > 0))
+    throw new RangeError(`bad block size ${blockSize}`);
   const extents = opts.within ?? [{ offset: 0, length: (await stat(path)).size }];
   const blocks = extents.reduce((n, e) => n + Math.ceil(e.length / blockSize), 0);
-  const chosen = selectSorted(new SeededRng(seed), blocks, Math.round(fraction * blocks));
+  const count = fraction > 0 ? Math.max(1, Math.round(fraction * blocks)) : 0;
+  const chosen = selectSorted(new SeededRng(seed), blocks, Math.min(blocks, count));
   const keys = new Keystream(seed);
   const fh = await open(path, 'r+');
   try {
@@ -101,7 +103,12 @@ export async function changeBlocks(
  * @param writeSize size and alignment of each write; a multiple of 512.
  * @param seed the seed string (choices: SeededRng(seed + "/scatter")).
  */
-export async function scatterWrites(path: string, fraction: number, writeSize: number, seed: string): Promise<number> {
+export async function scatterWrites(
+  path: string,
+  fraction: number,
+  writeSize: number,
+  seed: string,
+): Promise<number> {
   if (writeSize % 512 !== 0) throw new RangeError(`writeSize must be a multiple of 512, got ${writeSize}`);
   return changeBlocks(path, fraction, writeSize, `${seed}/scatter`);
 }

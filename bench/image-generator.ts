@@ -131,7 +131,11 @@ export async function writeSparseImage(
   return { extents, dataBytes };
 }
 
-async function writeRandom(fh: import('node:fs/promises').FileHandle, keys: Keystream, extent: Extent): Promise<void> {
+async function writeRandom(
+  fh: import('node:fs/promises').FileHandle,
+  keys: Keystream,
+  extent: Extent,
+): Promise<void> {
   for (let pos = 0; pos < extent.length; pos += IO_BUFFER) {
     const len = Math.min(IO_BUFFER, extent.length - pos);
     await writeFully(fh, keys.next(len), extent.offset + pos);

@@ -91,7 +91,10 @@ async function spawnTimed(argv: string[], spec: CommandSpec): Promise<Measuremen
   const out = spec.stdoutFile === undefined ? undefined : await open(spec.stdoutFile, 'w');
   try {
     const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env: spec.env ?? process.env, stdio: ['ignore', out?.fd ?? 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: spec.env ?? process.env,
+      stdio: ['ignore', out?.fd ?? 'pipe', 'pipe'],
+    });
     const stdout = new Tail(STDOUT_KEEP);
     const stderr = new Tail(STDERR_KEEP);
     child.stdout?.on('data', (d: Buffer) => stdout.push(d));

@@ -12,13 +12,22 @@ const MIB = 1024 * 1024;
 /** The machine as the JSON report records it (no host name). */
 export function machineInfo(): BenchReport['machine'] {
   const list = cpus();
-  return { cpus: list.length, cpuModel: list[0]?.model.trim() ?? 'unknown', totalmem: totalmem(), kernel: release(), platform: platform() };
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    totalmem: totalmem(),
+    kernel: release(),
+    platform: platform(),
+  };
 }
 
 /** A label for result files that names the machine's kind, not the host: e.g. "2cpu-amd-epyc". */
 export function machineLabel(machine: BenchReport['machine'] = machineInfo()): string {
   const model = machine.cpuModel.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|@.*$/g, ' ');
-  const slug = model.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const slug = model
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return `${machine.cpus}cpu-${slug || 'unknown'}`;
 }
 
@@ -36,7 +45,19 @@ export async function writeReportJson(path: string, report: BenchReport): Promis
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-const HEADERS = ['scenario', 'tool', 'seconds', 'CPU s', 'RSS MiB', 'dirtied MiB', 'reported MiB', 'x floor', 'x rsync', 'x cp', 'ok'];
+const HEADERS = [
+  'scenario',
+  'tool',
+  'seconds',
+  'CPU s',
+  'RSS MiB',
+  'dirtied MiB',
+  'reported MiB',
+  'x floor',
+  'x rsync',
+  'x cp',
+  'ok',
+];
 
 /** The results table, one string per line, columns padded. */
 export function formatTable(results: readonly ToolResult[]): string[] {
@@ -51,13 +72,19 @@ export function formatTable(results: readonly ToolResult[]): string[] {
     ratio(r.ratios.floor),
     ratio(r.ratios.rsync),
     ratio(r.ratios.cp),
-    r.status === 'skipped' ? `skipped: ${r.reason ?? ''}` : r.status === 'ok' ? 'ok' : `FAILED: ${r.reason ?? ''}`,
+    r.status === 'skipped'
+      ? `skipped: ${r.reason ?? ''}`
+      : r.status === 'ok'
+        ? 'ok'
+        : `FAILED: ${r.reason ?? ''}`,
   ]);
   const all = [HEADERS, ...rows];
   const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]) =>
     row
-      .map((cell, i) => (i < 2 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .map((cell, i) =>
+        i < 2 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return [line(HEADERS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];

@@ -61,8 +61,19 @@ function changed(percent: number, description: string): Scenario {
     async prepare(ctx) {
       const pristine = join(ctx.dir, 'target.pristine');
       await copyImage(ctx.baseImage, pristine);
-      const changedBytes = await changeBlocks(pristine, percent / 100, ctx.changeBlockSize, `${ctx.seed}/${name}`);
-      return { source: ctx.baseImage, makeTarget: copyOf(pristine), targetSize: ctx.size, changedBytes, sparse: false };
+      const changedBytes = await changeBlocks(
+        pristine,
+        percent / 100,
+        ctx.changeBlockSize,
+        `${ctx.seed}/${name}`,
+      );
+      return {
+        source: ctx.baseImage,
+        makeTarget: copyOf(pristine),
+        targetSize: ctx.size,
+        changedBytes,
+        sparse: false,
+      };
     },
   };
 }
@@ -72,13 +83,14 @@ const identical: Scenario = {
   description: 'Nothing changed since the last sync: the whole cost is finding that out.',
   usesBaseImage: true,
   diskBytes: (c) => c.size,
-  prepare: async (ctx) => ({
-    source: ctx.baseImage,
-    makeTarget: copyOf(ctx.baseImage),
-    targetSize: ctx.size,
-    changedBytes: 0,
-    sparse: false,
-  }),
+  prepare: (ctx) =>
+    Promise.resolve({
+      source: ctx.baseImage,
+      makeTarget: copyOf(ctx.baseImage),
+      targetSize: ctx.size,
+      changedBytes: 0,
+      sparse: false,
+    }),
 };
 
 const scattered: Scenario = {
@@ -90,7 +102,13 @@ const scattered: Scenario = {
     const pristine = join(ctx.dir, 'target.pristine');
     await copyImage(ctx.baseImage, pristine);
     const changedBytes = await scatterWrites(pristine, 0.01, 4096, `${ctx.seed}/scattered-4k-1pct`);
-    return { source: ctx.baseImage, makeTarget: copyOf(pristine), targetSize: ctx.size, changedBytes, sparse: false };
+    return {
+      source: ctx.baseImage,
+      makeTarget: copyOf(pristine),
+      targetSize: ctx.size,
+      changedBytes,
+      sparse: false,
+    };
   },
 };
 
@@ -137,13 +155,14 @@ const emptyTarget: Scenario = {
   description: 'First sync: the target does not exist yet, so every byte is new.',
   usesBaseImage: true,
   diskBytes: (c) => c.size,
-  prepare: async (ctx) => ({
-    source: ctx.baseImage,
-    makeTarget: null,
-    targetSize: null,
-    changedBytes: ctx.size,
-    sparse: false,
-  }),
+  prepare: (ctx) =>
+    Promise.resolve({
+      source: ctx.baseImage,
+      makeTarget: null,
+      targetSize: null,
+      changedBytes: ctx.size,
+      sparse: false,
+    }),
 };
 
 function sparse(name: string, withTarget: boolean, description: string): Scenario {
@@ -154,8 +173,14 @@ function sparse(name: string, withTarget: boolean, description: string): Scenari
     diskBytes: (c) => 4 * c.sparseDataBytes,
     async prepare(ctx) {
       const source = join(ctx.dir, 'source.img');
-      const layout = await writeSparseImage(source, ctx.sparseSize, ctx.sparseDataBytes, `${ctx.seed}/sparse`);
-      if (!withTarget) return { source, makeTarget: null, targetSize: null, changedBytes: ctx.sparseSize, sparse: true };
+      const layout = await writeSparseImage(
+        source,
+        ctx.sparseSize,
+        ctx.sparseDataBytes,
+        `${ctx.seed}/sparse`,
+      );
+      if (!withTarget)
+        return { source, makeTarget: null, targetSize: null, changedBytes: ctx.sparseSize, sparse: true };
       const oldVersion = async (dest: string): Promise<number> => {
         await writeSparseImage(dest, ctx.sparseSize, ctx.sparseDataBytes, `${ctx.seed}/sparse`);
         return changeBlocks(dest, 0.01, 64 << 10, `${ctx.seed}/${name}`, { within: layout.extents });

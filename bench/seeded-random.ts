@@ -94,7 +94,8 @@ export class SeededRng {
 
   /** An integer in [0, n) for 1 <= n <= 2^53 (bias below 2^-53 * n, irrelevant for test data). */
   below(n: number): number {
-    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`below(n) needs a positive integer, got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new RangeError(`below(n) needs a positive integer, got ${n}`);
     return Math.floor(this.float() * n);
   }
 }

@@ -50,7 +50,16 @@ export async function runTool(tool: Tool, setup: RunSetup): Promise<ToolResult> 
 /** A result for a tool that did not run. */
 export function skipped(scenario: string, tool: string, reason: string): ToolResult {
   const none = { seconds: null, cpuSeconds: null, maxRssBytes: null, bytesWritten: null, fsWriteBytes: null };
-  return { scenario, tool, status: 'skipped', reason, ...none, ratios: { floor: null, rsync: null, cp: null }, allocated: { source: null, result: null }, runs: [] };
+  return {
+    scenario,
+    tool,
+    status: 'skipped',
+    reason,
+    ...none,
+    ratios: { floor: null, rsync: null, cp: null },
+    allocated: { source: null, result: null },
+    runs: [],
+  };
 }
 
 async function runOnce(tool: Tool, run: ToolRun, setup: RunSetup): Promise<RunRecord> {
@@ -91,13 +100,20 @@ async function warmCache(run: ToolRun, setup: RunSetup): Promise<void> {
   const sizes = await Promise.all(files.map(apparentSize));
   const total = sizes.reduce<number>((a, b) => a + (b ?? 0), 0);
   if (total > totalmem() / 2) {
-    setup.note(`${setup.scenario}: page cache not warmed (${files.length} files, ${total} bytes, over half of RAM)`);
+    setup.note(
+      `${setup.scenario}: page cache not warmed (${files.length} files, ${total} bytes, over half of RAM)`,
+    );
     return;
   }
   await measureCommand({ argv: ['cat', ...files], stdoutFile: '/dev/null' }, 'wall-only');
 }
 
-function summarize(scenario: string, tool: string, runs: RunRecord[], allocated: ToolResult['allocated']): ToolResult {
+function summarize(
+  scenario: string,
+  tool: string,
+  runs: RunRecord[],
+  allocated: ToolResult['allocated'],
+): ToolResult {
   const failed = runs.find((r) => !r.ok);
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];

@@ -52,7 +52,13 @@ export interface BigsyncLaunch {
 
 /** The built-in tools, by name. */
 export function builtinTools(bigsync: BigsyncLaunch): Record<ToolName, Tool> {
-  return { floor: floorTool(), bigsync: bigsyncTool(bigsync), rsync: rsyncTool(), cp: cpTool(), cat: catTool() };
+  return {
+    floor: floorTool(),
+    bigsync: bigsyncTool(bigsync),
+    rsync: rsyncTool(),
+    cp: cpTool(),
+    cat: catTool(),
+  };
 }
 
 function floorTool(): Tool {
@@ -60,7 +66,10 @@ function floorTool(): Tool {
     name: 'floor',
     writesTarget: false,
     unavailable: async () => ((await exitsZero(['cat', '/dev/null'])) ? null : 'cat not found'),
-    command: (r) => ({ argv: ['cat', r.source, ...(r.targetExists ? [r.target] : [])], stdoutFile: '/dev/null' }),
+    command: (r) => ({
+      argv: ['cat', r.source, ...(r.targetExists ? [r.target] : [])],
+      stdoutFile: '/dev/null',
+    }),
   };
 }
 
@@ -79,7 +88,10 @@ function bigsyncTool(launch: BigsyncLaunch): Tool {
       const ok = await exitsZero([...launch.command, '--version']);
       return ok ? null : `'${launch.command.join(' ')} --version' failed`;
     },
-    command: (r) => ({ argv: [...launch.command, '--json', ...launch.args, r.source, r.target], env: bigsyncEnv() }),
+    command: (r) => ({
+      argv: [...launch.command, '--json', ...launch.args, r.source, r.target],
+      env: bigsyncEnv(),
+    }),
     parse: (m) => {
       const summary = parseBigsyncSummary(m.stdout);
       if (summary === null) return { bytesWritten: null, note: 'no JSON summary on the last stdout line' };
@@ -109,7 +121,16 @@ function rsyncTool(): Tool {
     unavailable: async () => ((await exitsZero(['rsync', '--version'])) ? null : 'rsync is not installed'),
     // --ignore-times: never skip on matching size+mtime, so rsync compares content as bigsync does.
     command: (r) => ({
-      argv: ['rsync', '--inplace', '--no-whole-file', '--ignore-times', '--stats', ...(r.sparse ? ['--sparse'] : []), r.source, r.target],
+      argv: [
+        'rsync',
+        '--inplace',
+        '--no-whole-file',
+        '--ignore-times',
+        '--stats',
+        ...(r.sparse ? ['--sparse'] : []),
+        r.source,
+        r.target,
+      ],
     }),
     parse: (m) => ({ bytesWritten: parseRsyncLiteral(m.stdout) }),
   };

@@ -47,10 +47,9 @@ export function compareMappedPieces(
 ): number | null {
   const details = { fdA, fdB, offset, length, pieceSize };
   checkArgs(offset, length, pieceSize, out, details);
-  const compare = ops?.compareMapped;
-  if (compare === undefined) return null;
+  if (ops?.compareMapped === undefined) return null;
   try {
-    return compare.call(ops, fdA, fdB, offset, length, pieceSize, out);
+    return ops.compareMapped(fdA, fdB, offset, length, pieceSize, out);
   } catch (err) {
     const code = sysCode(err);
     if (code === 'ESIGBUS') throw shrank(err, details);
@@ -84,11 +83,11 @@ function checkArgs(
 
 function shrank(err: unknown, details: Record<string, number>): BigsyncError {
   const fd = (err as { fd?: unknown }).fd;
-  const which = typeof fd === 'number' ? { fd } : {};
+  const all: Record<string, number> = typeof fd === 'number' ? { ...details, fd } : { ...details };
   return new BigsyncError(
     'SOURCE_CHANGED',
     `file shrank while being compared: ${details['offset']}+${details['length']} is past its end`,
-    { ...details, ...which },
+    all,
     { cause: err },
   );
 }

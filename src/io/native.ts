@@ -49,7 +49,14 @@ export interface NativeOps {
    *
    * Absent (undefined) when the loaded addon predates it; use io/mapped-compare.ts.
    */
-  compareMapped?(fdA: number, fdB: number, offset: number, length: number, pieceSize: number, out: Uint8Array): number;
+  compareMapped?(
+    fdA: number,
+    fdB: number,
+    offset: number,
+    length: number,
+    pieceSize: number,
+    out: Uint8Array,
+  ): number;
 }
 
 /** Whether the addon is in use, and why (or why not), for `bigsync --version` and diagnostics. */

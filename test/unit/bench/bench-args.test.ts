@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseBenchArgs } from '../../../bench/harness.js';
+import { isBigsyncError } from '../../../src/errors.js';
+
+describe('parseBenchArgs', () => {
+  it('returns no fields for no arguments (runBench applies the defaults)', () => {
+    assert.deepEqual(parseBenchArgs([]), {});
+  });
+
+  it('parses sizes with suffixes, repeatable scenarios, a tool list and flags', () => {
+    const o = parseBenchArgs([
+      '--size',
+      '2G',
+      '--seed',
+      's1',
+      '--scenario',
+      'identical',
+      '--scenario',
+      'sparse',
+      '--tools',
+      'floor,bigsync, cp',
+      '--repeat',
+      '3',
+      '--work-dir',
+      '/w',
+      '--keep',
+      '--json-out',
+      'r.json',
+      '--sparse-size',
+      '8G',
+      '--sparse-data',
+      '64M',
+    ]);
+    assert.deepEqual(o, {
+      size: 2 * 1024 ** 3,
+      sparseSize: 8 * 1024 ** 3,
+      sparseDataBytes: 64 * 1024 ** 2,
+      seed: 's1',
+      scenarios: ['identical', 'sparse'],
+      tools: ['floor', 'bigsync', 'cp'],
+      repeat: 3,
+      workDir: '/w',
+      keep: true,
+      jsonOut: 'r.json',
+    });
+  });
+
+  it('--quick picks small sizes unless sizes are given', () => {
+    assert.deepEqual(parseBenchArgs(['--quick']), {
+      size: 64 << 20,
+      sparseSize: 1 << 30,
+      sparseDataBytes: 16 << 20,
+    });
+    assert.equal(parseBenchArgs(['--quick', '--size', '8M']).size, 8 << 20);
+  });
+
+  it('passes arguments after -- to bigsync', () => {
+    assert.deepEqual(parseBenchArgs(['--', '--block-size', '64K']).bigsyncArgs, ['--block-size', '64K']);
+  });
+
+  it('rejects bad input with stable codes', () => {
+    const code = (argv: string[]) => {
+      try {
+        parseBenchArgs(argv);
+        return 'none';
+      } catch (err) {
+        return isBigsyncError(err) ? err.code : 'other';
+      }
+    };
+    assert.equal(code(['--nope']), 'USAGE');
+    assert.equal(code(['stray']), 'USAGE');
+    assert.equal(code(['--scenario', 'nope']), 'USAGE');
+    assert.equal(code(['--tools', 'floor,scp']), 'USAGE');
+    assert.equal(code(['--repeat', '0']), 'USAGE');
+    assert.equal(code(['--size', '12X']), 'BAD_SIZE');
+  });
+});

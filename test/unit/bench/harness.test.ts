@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runBench } from '../../../bench/harness.js';
+import type { BenchReport } from '../../../bench/results-model.js';
+import type { Tool } from '../../../bench/tools.js';
+import { withTempDir } from '../../helpers/seeded-data.js';
+
+const MIB = 1024 * 1024;
+
+/** A fast wrong answer: exits 0 without touching the target. */
+const lazyTool: Tool = {
+  name: 'lazy',
+  writesTarget: true,
+  unavailable: () => Promise.resolve(null),
+  command: () => ({ argv: ['true'] }),
+};
+
+describe('runBench (smoke, small sizes)', () => {
+  it('runs one scenario with the floor and cp, checks results and writes the JSON report', async () => {
+    await withTempDir(async (dir) => {
+      const lines: string[] = [];
+      const jsonOut = join(dir, 'results', 'r.json');
+      const report = await runBench(
+        {
+          size: 4 * MIB,
+          scenarios: ['changed-1pct'],
+          tools: ['floor', 'cp'],
+          workDir: dir,
+          jsonOut,
+          seed: 'smoke',
+        },
+        (l) => lines.push(l),
+      );
+      assert.equal(report.ok, true);
+      assert.deepEqual(
+        report.results.map((r) => [r.scenario, r.tool, r.status]),
+        [
+          ['changed-1pct', 'floor', 'ok'],
+          ['changed-1pct', 'cp', 'ok'],
+        ],
+      );
+      assert.equal(report.scenarios[0]?.changedBytes, MIB); // 1% of 4 blocks of 1 MiB: at least one block
+      assert.ok(lines.some((l) => /^changed-1pct\s+cp\s+[\d.]+/.test(l)));
+      assert.ok(lines.some((l) => l.startsWith('NOT-RUN changed-1pct: bigsync <= 1.3x floor')));
+      const saved = JSON.parse(await readFile(jsonOut, 'utf8')) as BenchReport;
+      assert.equal(saved.size, 4 * MIB);
+      assert.equal(saved.machine.cpus > 0, true);
+      assert.equal(typeof saved.node, 'string');
+      assert.equal(saved.results.length, 2);
+      assert.deepEqual(await readdir(dir), ['results'], 'work files are deleted');
+    });
+  });
+
+  it('marks a fast wrong answer FAILED and the report not ok', async () => {
+    await withTempDir(async (dir) => {
+      const lines: string[] = [];
+      const report = await runBench(
+        {
+          size: 2 * MIB,
+          scenarios: ['identical', 'empty-target'],
+          tools: ['floor', lazyTool],
+          workDir: dir,
+          changeBlockSize: 256 * 1024,
+        },
+        (l) => lines.push(l),
+      );
+      assert.equal(report.ok, false);
+      const lazy = report.results.filter((r) => r.tool === 'lazy');
+      assert.deepEqual(
+        lazy.map((r) => r.status),
+        ['ok', 'FAILED'],
+      ); // identical: the untouched copy is right
+      assert.match(lazy[1]?.reason ?? '', /does not exist/);
+      assert.ok(lines.some((l) => l.startsWith('FAILED: at least one tool')));
+    });
+  });
+});
