@@ -5,12 +5,15 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { toBigsyncError } from '../errors.js';
+import { runHashBlocks, runPageHashes } from './hash-blocks-task.js';
 import { runLocalChunk, type LocalChunkTask } from './local-chunk-task.js';
 
 type Handler = (task: never) => unknown;
 
 const HANDLERS: Record<string, Handler> = {
   'local-chunk': runLocalChunk,
+  'hash-blocks': runHashBlocks,
+  'page-hashes': runPageHashes,
 };
 
 /** Starts serving tasks on `parentPort`. Called at import in a worker, or by a bundle's entry. */

@@ -56,6 +56,9 @@ export async function runDemo(argv: string[], ctx: CliContext): Promise<number> 
         json: false,
         verbose: false,
         quiet: false,
+        rsh: undefined,
+        remotePath: undefined,
+        compress: false,
       },
       ctx,
     );

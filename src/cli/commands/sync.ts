@@ -7,15 +7,24 @@ import { BigsyncError } from '../../errors.js';
 import { syncLocalFile, type LocalSyncOptions } from '../../sync/local-sync.js';
 import type { Reporter } from '../../sync/reporter.js';
 import type { SyncSummary } from '../../sync/summary.js';
+import { syncRemote } from '../../sync/remote-sync.js';
+import { formatLocation, parseLocation } from '../../transport/location.js';
+import { rshArgv } from '../../transport/rsh-command.js';
+import { sshTransport } from '../../transport/ssh-transport.js';
+import { bundlePath } from '../bundle-path.js';
 import type { CliContext } from '../context.js';
+import { VERSION } from '../version.js';
 import { jsonReporter } from '../render/json-lines.js';
 import { progressReporter } from '../render/progress-line.js';
 import { dryRunText, statsText } from '../render/summary-text.js';
 
 export const SYNC_HELP = `Usage: bigsync [options] SRC DST
+       bigsync [options] SRC [user@]host:DST      (push over ssh)
+       bigsync [options] [user@]host:SRC DST      (pull over ssh)
 
 Synchronize one big file or block device onto DST, writing only what differs.
 DST is updated in place (created if missing, truncated or extended to SRC's size).
+Over ssh, the remote side needs only Node.js >= 20: bigsync sends itself when missing.
 
 Options:
   -b, --block-size SIZE  compare in blocks of SIZE (4K..64M; default 128K)
@@ -24,6 +33,9 @@ Options:
   -W, --whole-file       copy every block without comparing (still sparse)
       --no-sparse        write zero blocks as data instead of holes
       --fsync            flush the target to disk before finishing
+  -e, --rsh COMMAND      remote shell (default: ssh, or $BIGSYNC_RSH)
+      --remote-path PATH run PATH --server on the remote host
+  -z, --compress         zstd-compress data on the wire (needs Node >= 22.15 on both ends)
   -P, --progress         show progress (bar on a terminal, lines otherwise)
       --stats            print a summary at the end
       --json             NDJSON events on stdout, ending with a summary object
@@ -41,6 +53,8 @@ Examples:
   bigsync -P --stats /dev/vg/disk disk.img  back up a block device, with progress
   bigsync -n big.ibd replica/big.ibd        how different are they?
   bigsync --json a.img b.img | tail -1      machine-readable summary
+  bigsync -P vm.img backup@host2:/vm/vm.img push an image over ssh
+  bigsync host2:/dev/vg/disk disk.img       pull a remote block device
 `;
 
 const OPTIONS = {
@@ -50,6 +64,9 @@ const OPTIONS = {
   'whole-file': { type: 'boolean', short: 'W' },
   'no-sparse': { type: 'boolean' },
   fsync: { type: 'boolean' },
+  rsh: { type: 'string', short: 'e' },
+  'remote-path': { type: 'string' },
+  compress: { type: 'boolean', short: 'z' },
   progress: { type: 'boolean', short: 'P' },
   stats: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -67,6 +84,9 @@ export interface SyncArgs {
   json: boolean;
   verbose: boolean;
   quiet: boolean;
+  rsh: string | undefined;
+  remotePath: string | undefined;
+  compress: boolean;
 }
 
 /**
@@ -108,6 +128,9 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
     json: v.json === true,
     verbose: v.verbose === true,
     quiet: v.quiet === true,
+    rsh: v.rsh,
+    remotePath: v['remote-path'],
+    compress: v.compress === true,
   };
 }
 
@@ -131,11 +154,48 @@ function printSummary(a: SyncArgs, s: SyncSummary, ctx: CliContext): void {
   }
 }
 
+/** Local or remote, by the operands. */
+function runEither(a: SyncArgs, ctx: CliContext, reporter: Reporter): Promise<SyncSummary> {
+  const src = parseLocation(a.source);
+  const dst = parseLocation(a.target);
+  if (src.kind === 'ssh' && dst.kind === 'ssh') {
+    throw new BigsyncError('USAGE', 'both SRC and DST are remote; one of them must be local');
+  }
+  const remote = src.kind === 'ssh' ? src : dst.kind === 'ssh' ? dst : null;
+  if (remote === null) {
+    if (a.compress || a.rsh !== undefined || a.remotePath !== undefined) {
+      throw new BigsyncError('USAGE', '-z, -e and --remote-path apply only to a remote SRC or DST');
+    }
+    return syncLocalFile(src.path, dst.path, { ...a.options, reporter, signal: ctx.signal });
+  }
+  const transport = sshTransport({
+    host: remote.host,
+    user: remote.user,
+    rsh: rshArgv(a.rsh, ctx.env['BIGSYNC_RSH']),
+    remotePath: a.remotePath,
+    bundlePath: bundlePath(),
+    version: VERSION,
+    cacheDir: ctx.env['BIGSYNC_REMOTE_CACHE'],
+  });
+  return syncRemote({
+    ...a.options,
+    direction: src.kind === 'ssh' ? 'pull' : 'push',
+    localPath: src.kind === 'ssh' ? dst.path : src.path,
+    remotePath: remote.path,
+    remoteLabel: formatLocation(remote),
+    transport,
+    compress: a.compress,
+    software: `bigsync ${VERSION}`,
+    reporter,
+    signal: ctx.signal,
+  });
+}
+
 /** Runs a sync command line; resolves with the summary (errors propagate to main). */
 export async function runSync(a: SyncArgs, ctx: CliContext): Promise<SyncSummary> {
   const { reporter, end } = reporterFor(a, ctx);
   try {
-    const summary = await syncLocalFile(a.source, a.target, { ...a.options, reporter, signal: ctx.signal });
+    const summary = await runEither(a, ctx, reporter);
     end();
     printSummary(a, summary, ctx);
     return summary;

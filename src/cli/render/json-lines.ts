@@ -10,7 +10,7 @@ export function jsonReporter(
   intervalMs = 250,
   now: () => number = Date.now,
 ): Reporter {
-  let last = 0;
+  let last = -Infinity;
   return {
     start(info: StartInfo) {
       write(`${JSON.stringify({ type: 'start', ...info })}\n`);

@@ -53,6 +53,23 @@ describe('runBench (smoke, small sizes)', () => {
     });
   });
 
+  it('reports the median of repeated runs and keeps files when asked', async () => {
+    await withTempDir(async (dir) => {
+      const lines: string[] = [];
+      const report = await runBench(
+        { size: MIB, scenarios: ['identical'], tools: ['floor'], repeat: 3, keep: true, workDir: dir },
+        (l) => lines.push(l),
+      );
+      const floor = report.results[0];
+      assert.equal(floor?.runs.length, 3);
+      const sorted = (floor?.runs ?? []).map((r) => r.seconds).sort((a, b) => a - b);
+      assert.equal(floor?.seconds, sorted[1]);
+      const kept = (await readdir(dir)).filter((n) => n.startsWith('bigsync-bench-'));
+      assert.equal(kept.length, 1);
+      assert.ok(lines.some((l) => l.startsWith('# files kept in ')));
+    });
+  });
+
   it('marks a fast wrong answer FAILED and the report not ok', async () => {
     await withTempDir(async (dir) => {
       const lines: string[] = [];

@@ -1,0 +1,135 @@
+/**
+ * Messages over a byte stream pair: frames out through a Writable (waiting for 'drain' when it
+ * pushes back), frames in from a Readable through the bounded {@link FrameReader}, decoded into
+ * messages. Counts the bytes both ways (the `wireBytes*` of the summary).
+ *
+ * Contract: one reader calls {@link FrameChannel.next} at a time; any number of writers call
+ * {@link FrameChannel.send} (their frames go out in call order). `next` rejects with
+ * CONNECTION_LOST when the stream ends or fails, PROTOCOL_ERROR for a malformed frame, and with the
+ * peer's error (its code when we know it, else REMOTE_FAILED) when the peer sends ERROR. Inbound
+ * frames are buffered up to {@link HIGH_WATER} before the input is paused, so a fast peer cannot
+ * make us buffer without bound.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { BigsyncError, isErrorCode, type ErrorDetails } from '../errors.js';
+import type { Frame } from '../format/frame.js';
+import { FrameReader } from '../format/frame-reader.js';
+import { decodeMessage, encodeMessage, type Message, type MessageDecodeOptions } from '../format/messages.js';
+
+/** Frames queued before the input is paused. */
+const HIGH_WATER = 64;
+
+/** A message channel over a stream pair. */
+export class FrameChannel {
+  bytesSent = 0;
+  bytesReceived = 0;
+  private readonly reader: FrameReader;
+  private readonly frames: Frame[] = [];
+  private waiter: { resolve: () => void } | null = null;
+  private failure: BigsyncError | null = null;
+  private ended = false;
+  /** Session knowledge for decoders (hash length, block size), set once agreed. */
+  decodeOptions: MessageDecodeOptions = {};
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    opts: { maxPayload?: number; peer?: string } = {},
+  ) {
+    this.reader = new FrameReader(opts.maxPayload === undefined ? {} : { maxPayload: opts.maxPayload });
+    const peer = opts.peer ?? 'peer';
+    input.on('data', (chunk: Buffer) => this.onData(chunk));
+    input.on('end', () => this.onEnd(`the ${peer} closed the connection`));
+    input.on('error', (err) => this.onEnd(`connection to the ${peer} failed: ${err.message}`));
+    output.on('error', (err) => this.onEnd(`connection to the ${peer} failed: ${err.message}`));
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.resolve();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
+    try {
+      this.reader.push(chunk);
+      for (let f = this.reader.next(); f !== null; f = this.reader.next()) this.frames.push(f);
+    } catch (err) {
+      this.failure ??= err instanceof BigsyncError ? err : new BigsyncError('PROTOCOL_ERROR', String(err));
+      this.input.pause();
+    }
+    if (this.frames.length >= HIGH_WATER) this.input.pause();
+    this.wake();
+  }
+
+  private onEnd(why: string): void {
+    if (!this.ended) {
+      this.ended = true;
+      try {
+        this.reader.end();
+      } catch {
+        // a truncated frame at the end is part of the connection being lost
+      }
+      this.failure ??= new BigsyncError('CONNECTION_LOST', why);
+    }
+    this.wake();
+  }
+
+  /** The next message; see the class contract for the errors. */
+  async next(): Promise<Message> {
+    for (;;) {
+      const frame = this.frames.shift();
+      if (frame !== undefined) {
+        if (this.frames.length < HIGH_WATER / 2 && this.failure === null) this.input.resume();
+        const msg = decodeMessage(frame, this.decodeOptions);
+        if (msg === null) continue;
+        if (msg.type === 'ERROR') throw remoteError(msg.body.code, msg.body.message, msg.body.details);
+        return msg;
+      }
+      if (this.failure !== null) throw this.failure;
+      await new Promise<void>((resolve) => (this.waiter = { resolve }));
+    }
+  }
+
+  /** Sends a message; resolves at once, or after 'drain' when the output pushes back. */
+  async send(msg: Message): Promise<void> {
+    const frame = encodeMessage(msg);
+    this.bytesSent += frame.length;
+    if (this.output.write(frame)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        this.output.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        this.output.off('drain', onDrain);
+        reject(new BigsyncError('CONNECTION_LOST', 'the connection closed while sending'));
+      };
+      this.output.once('drain', onDrain);
+      this.output.once('close', onClose);
+    });
+  }
+
+  /** Sends ERROR for `err`, best effort (the connection may already be gone). */
+  async sendError(err: BigsyncError): Promise<void> {
+    try {
+      const details: ErrorDetails = {};
+      for (const [k, v] of Object.entries(err.details)) if (v === null || typeof v !== 'object') details[k] = v;
+      await this.send({ type: 'ERROR', body: { code: err.code, message: err.message.slice(0, 2000), details } });
+    } catch {
+      // nothing more to tell a peer that is gone
+    }
+  }
+
+  /** Ends our side of the stream. */
+  end(): void {
+    this.output.end();
+  }
+}
+
+/** The peer's ERROR as a local error: its code when we know it, else REMOTE_FAILED. */
+export function remoteError(code: string, message: string, details: ErrorDetails): BigsyncError {
+  const known = isErrorCode(code) && code !== 'INTERNAL';
+  return new BigsyncError(known ? code : 'REMOTE_FAILED', `remote: ${message}`, { ...details, remoteCode: code });
+}

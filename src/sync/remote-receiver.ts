@@ -1,0 +1,200 @@
+/**
+ * The receiving side of a remote sync (it holds the target): hashes its blocks on every core and
+ * streams them as BLOCK_HASHES, answers SUBHASH_REQUEST with page hashes, writes DATA as it
+ * arrives, and at DONE re-reads every block it changed, recomputes the file digest and compares it
+ * with the sender's. Nothing is written from a frame that failed to decode or lies outside the
+ * file.
+ */
+import * as fs from 'node:fs';
+import { BLOCK_HASH_LENGTH, FileDigest } from '../core/block-hash.js';
+import { ExtentCursor } from '../core/chunk-plan.js';
+import { BigsyncError, toBigsyncError } from '../errors.js';
+import { blockCount, validateBlockList, validateDataRange } from '../format/block-range.js';
+import type { DataMessage } from '../format/messages-data.js';
+import { ENCODING_ZERO, ENCODING_ZSTD, HASH_SHA256, RESULT_FAILED, RESULT_OK } from '../format/wire-constants.js';
+import { unexpectedMessage } from '../protocol/handshake.js';
+import { punchHole } from '../io/hole-punch.js';
+import { writeFullySync } from '../io/positional-io.js';
+import { decompressData } from './data-codec.js';
+import {
+  batchBlocks, emptyStats, PAGE_SIZE, reportProgress, type RoleStats, type SessionContext, type SessionFile,
+} from './remote-session.js';
+
+const ZEROS = Buffer.alloc(1024 * 1024);
+
+interface Hashes {
+  tags: Uint8Array;
+  zero: Uint8Array;
+}
+
+/** Hashes blocks [first, first+count) with the executor. */
+async function hashRange(ctx: SessionContext, file: SessionFile, first: number, count: number, stats: RoleStats) {
+  const start = first * ctx.blockSize;
+  const end = Math.min(ctx.size, (first + count) * ctx.blockSize);
+  const data = file.data === null ? null : new ExtentCursor(file.data).clip(start, end);
+  const r = await ctx.exec.hashBlocks({
+    kind: 'hash-blocks', fd: file.fd as number, firstBlock: first, count, blockSize: ctx.blockSize, size: ctx.size,
+    data, key: ctx.key,
+  });
+  stats.bytesRead += r.bytesRead;
+  return r;
+}
+
+/** Streams BLOCK_HASHES for the whole target, a window of batches hashing at once. */
+async function streamHashes(ctx: SessionContext, file: SessionFile, h: Hashes, stats: RoleStats): Promise<void> {
+  const total = blockCount(ctx.size, ctx.blockSize);
+  const batch = batchBlocks(ctx.blockSize);
+  const queue: { first: number; count: number; p: ReturnType<typeof hashRange> }[] = [];
+  const flush = async (): Promise<void> => {
+    const q = queue.shift();
+    if (q === undefined) return;
+    const r = await q.p;
+    h.tags.set(r.tags, q.first * BLOCK_HASH_LENGTH);
+    h.zero.set(r.zero, q.first);
+    const hashes = Array.from({ length: q.count }, (_, i) =>
+      r.zero[i] === 1 ? null : Buffer.from(r.tags.subarray(i * BLOCK_HASH_LENGTH, (i + 1) * BLOCK_HASH_LENGTH)),
+    );
+    await ctx.ch.send({ type: 'BLOCK_HASHES', body: { firstBlock: q.first, hashLen: BLOCK_HASH_LENGTH, hashes } });
+    reportProgress(ctx, (q.first + q.count) * ctx.blockSize, stats);
+  };
+  for (let first = 0; first < total; first += batch) {
+    if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
+    const count = Math.min(batch, total - first);
+    queue.push({ first, count, p: hashRange(ctx, file, first, count, stats) });
+    if (queue.length >= ctx.window) await flush();
+  }
+  while (queue.length > 0) await flush();
+}
+
+/** Writes one DATA message to the target and marks the blocks it touched. */
+function applyData(ctx: SessionContext, file: SessionFile, msg: DataMessage, touched: Uint8Array, stats: RoleStats): void {
+  validateDataRange(msg, ctx.size);
+  const fd = file.fd as number;
+  const first = Math.floor(msg.offset / ctx.blockSize);
+  const last = Math.floor((msg.offset + msg.length - 1) / ctx.blockSize);
+  touched.fill(1, first, last + 1);
+  try {
+    if (msg.encoding === ENCODING_ZERO) {
+      stats.bytesZeroed += msg.length;
+      if (ctx.opts.sparse && !file.isDevice && punchHole(fd, msg.offset, msg.length)) return;
+      for (let done = 0; done < msg.length; done += ZEROS.length) {
+        writeFullySync(fd, ZEROS, 0, Math.min(ZEROS.length, msg.length - done), msg.offset + done);
+      }
+      return;
+    }
+    const bytes = msg.encoding === ENCODING_ZSTD ? decompressData(msg.payload, msg.length) : msg.payload;
+    writeFullySync(fd, bytes, 0, msg.length, msg.offset);
+    stats.bytesWritten += msg.length;
+  } catch (err) {
+    throw toBigsyncError(err, `writing ${file.path} at offset ${msg.offset}`, { offset: msg.offset });
+  }
+}
+
+/** Answers one SUBHASH_REQUEST with a SUBHASHES per block. */
+async function answerSubhashes(ctx: SessionContext, file: SessionFile, blocks: readonly number[]): Promise<void> {
+  validateBlockList(blocks, blockCount(ctx.size, ctx.blockSize));
+  const r = await ctx.exec.pageHashes({
+    kind: 'page-hashes', fd: file.fd as number, blocks: [...blocks], blockSize: ctx.blockSize, pageSize: PAGE_SIZE,
+    size: ctx.size, key: ctx.key,
+  });
+  for (let i = 0; i < blocks.length; i++) {
+    const all = r.hashes[i] as Uint8Array;
+    const hashes: Buffer[] = [];
+    for (let p = 0; p < all.length; p += BLOCK_HASH_LENGTH) hashes.push(Buffer.from(all.subarray(p, p + BLOCK_HASH_LENGTH)));
+    await ctx.ch.send({
+      type: 'SUBHASHES', body: { block: blocks[i] as number, pageSize: PAGE_SIZE, hashLen: BLOCK_HASH_LENGTH, hashes },
+    });
+  }
+}
+
+/** Re-reads the blocks DATA touched and recomputes the digest of the whole target. */
+async function verifyDigest(ctx: SessionContext, file: SessionFile, h: Hashes, touched: Uint8Array, stats: RoleStats) {
+  const total = touched.length;
+  const batch = batchBlocks(ctx.blockSize);
+  const reread: Promise<void>[] = [];
+  for (let b = 0; b < total; ) {
+    if (touched[b] !== 1 && !ctx.opts.wholeFile) {
+      b++;
+      continue;
+    }
+    let e = b;
+    while (e < total && e - b < batch && (touched[e] === 1 || ctx.opts.wholeFile)) e++;
+    const first = b;
+    const fresh = { ...file, data: null };
+    reread.push(
+      hashRange(ctx, fresh, first, e - first, stats).then((r) => {
+        h.tags.set(r.tags, first * BLOCK_HASH_LENGTH);
+        h.zero.set(r.zero, first);
+      }),
+    );
+    b = e;
+  }
+  await Promise.all(reread);
+  const d = new FileDigest();
+  for (let b = 0; b < total; b++) d.add(h.zero[b] === 1 ? null : h.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH));
+  return d.digest();
+}
+
+/** Brings a regular target to the source's size (emptying it first in whole-file mode). */
+export function prepareTarget(file: SessionFile, size: number, opts: SessionContext['opts']): void {
+  if (file.isDevice) {
+    if (file.size < size) {
+      throw new BigsyncError('TARGET_TOO_SMALL', `target device ${file.path} holds ${file.size} bytes, source needs ${size}`);
+    }
+    return;
+  }
+  if (opts.dryRun || file.fd === null) return;
+  try {
+    if (opts.wholeFile) fs.ftruncateSync(file.fd, 0);
+    if (opts.wholeFile || file.size !== size) fs.ftruncateSync(file.fd, size);
+  } catch (err) {
+    throw toBigsyncError(err, `cannot resize target ${file.path}`);
+  }
+}
+
+/**
+ * Runs the receiver until DONE, verifies, and sends RESULT.
+ * @returns the receiver's stats (also sent in RESULT) and the sender's (its closing RESULT).
+ * @throws PROTOCOL_ERROR, CONNECTION_LOST, the peer's error, NO_SPACE/IO_ERROR, VERIFY_FAILED.
+ */
+export async function runReceiver(ctx: SessionContext, file: SessionFile): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
+  const stats = emptyStats();
+  const total = blockCount(ctx.size, ctx.blockSize);
+  const h: Hashes = { tags: new Uint8Array(total * BLOCK_HASH_LENGTH), zero: new Uint8Array(total) };
+  const touched = new Uint8Array(total);
+  const hashing = ctx.opts.wholeFile ? Promise.resolve() : streamHashes(ctx, file, h, stats);
+  hashing.catch(() => undefined);
+  const pending: Promise<void>[] = [];
+  for (;;) {
+    const msg = await ctx.ch.next();
+    if (msg.type === 'DATA') {
+      if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'DATA received in a dry run');
+      applyData(ctx, file, msg.body, touched, stats);
+    } else if (msg.type === 'SUBHASH_REQUEST') {
+      pending.push(answerSubhashes(ctx, file, msg.body.blocks));
+    } else if (msg.type === 'DONE') {
+      await hashing;
+      await Promise.all(pending);
+      return finish(ctx, file, h, touched, stats, msg.body.digest);
+    } else {
+      throw unexpectedMessage(msg.type, 'DATA, SUBHASH_REQUEST or DONE');
+    }
+  }
+}
+
+async function finish(ctx: SessionContext, file: SessionFile, h: Hashes, touched: Uint8Array, stats: RoleStats, digest: Buffer) {
+  if (!ctx.opts.dryRun && ctx.opts.verify) {
+    const ours = await verifyDigest(ctx, file, h, touched, stats);
+    stats.verified = ours.equals(digest);
+    if (!stats.verified) {
+      const err = new BigsyncError('VERIFY_FAILED', `the target's digest does not match the source's after the sync: ${file.path}; rerun`);
+      await ctx.ch.send({ type: 'RESULT', body: { status: RESULT_FAILED, stats: { ...stats } } });
+      throw err;
+    }
+  }
+  stats.changedBlocks = touched.reduce((a, t) => a + t, 0);
+  await ctx.ch.send({ type: 'RESULT', body: { status: RESULT_OK, stats: { ...stats, digestAlgorithm: HASH_SHA256 } } });
+  const theirs = await ctx.ch.next();
+  if (theirs.type !== 'RESULT') throw unexpectedMessage(theirs.type, "the sender's RESULT");
+  return { own: stats, theirs: theirs.body.stats as Record<string, unknown> };
+}

@@ -1,0 +1,173 @@
+/**
+ * The sending side of a remote sync (it holds the source): hashes its own blocks on every core,
+ * ahead of the receiver's BLOCK_HASHES; for each block that differs it sends, at once, a zero run,
+ * the block's non-zero pages (when the target block is all zero), or a SUBHASH_REQUEST; for each
+ * SUBHASHES it sends only the pages that differ. DONE carries the digest of the source.
+ */
+import { BLOCK_HASH_LENGTH, FileDigest, pageHashes } from '../core/block-hash.js';
+import { ExtentCursor } from '../core/chunk-plan.js';
+import { isAllZero } from '../core/zero-detect.js';
+import { BigsyncError } from '../errors.js';
+import { blockCount, validateBlockRange } from '../format/block-range.js';
+import type { BlockHashes, Subhashes } from '../format/messages-blocks.js';
+import { HASH_SHA256, RESULT_OK } from '../format/wire-constants.js';
+import { unexpectedMessage } from '../protocol/handshake.js';
+import {
+  batchBlocks, emptyStats, PAGE_SIZE, reportProgress, type RoleStats, type SessionContext, type SessionFile,
+} from './remote-session.js';
+import { sendPages, sendZero } from './sender-data.js';
+
+/** The sender's own hashes, filled batch by batch; `ready[i]` resolves when batch i is in. */
+class OwnHashes {
+  readonly tags: Uint8Array;
+  readonly zero: Uint8Array;
+  private readonly ready = new Map<number, Promise<void>>();
+  private next = 0;
+  readonly batch: number;
+  readonly total: number;
+
+  constructor(private readonly ctx: SessionContext, private readonly file: SessionFile, private readonly stats: RoleStats) {
+    this.total = blockCount(ctx.size, ctx.blockSize);
+    this.batch = batchBlocks(ctx.blockSize);
+    this.tags = new Uint8Array(this.total * BLOCK_HASH_LENGTH);
+    this.zero = new Uint8Array(this.total);
+  }
+
+  /** Starts hashing batches up to `upto` (exclusive batch index), keeping at most `window` ahead. */
+  prefetch(upto: number): void {
+    const max = Math.ceil(this.total / this.batch);
+    while (this.next < Math.min(upto, max)) {
+      const i = this.next++;
+      const first = i * this.batch;
+      const count = Math.min(this.batch, this.total - first);
+      const start = first * this.ctx.blockSize;
+      const end = Math.min(this.ctx.size, (first + count) * this.ctx.blockSize);
+      const data = this.file.data === null ? null : new ExtentCursor(this.file.data).clip(start, end);
+      const p = this.ctx.exec
+        .hashBlocks({ kind: 'hash-blocks', fd: this.file.fd as number, firstBlock: first, count, blockSize: this.ctx.blockSize, size: this.ctx.size, data, key: this.ctx.key })
+        .then((r) => {
+          this.tags.set(r.tags, first * BLOCK_HASH_LENGTH);
+          this.zero.set(r.zero, first);
+          this.stats.bytesRead += r.bytesRead;
+        });
+      p.catch(() => undefined);
+      this.ready.set(i, p);
+    }
+  }
+
+  /** Waits until blocks [first, first+count) are hashed. */
+  async have(first: number, count: number): Promise<void> {
+    const lastBatch = Math.floor((first + count - 1) / this.batch);
+    this.prefetch(lastBatch + 1 + this.ctx.window);
+    for (let i = Math.floor(first / this.batch); i <= lastBatch; i++) await this.ready.get(i);
+  }
+
+  equal(b: number, theirs: Buffer | null): boolean {
+    if (this.zero[b] === 1 || theirs === null) return this.zero[b] === 1 && theirs === null;
+    return Buffer.compare(this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH), theirs) === 0;
+  }
+
+  digest(): Buffer {
+    const d = new FileDigest();
+    for (let b = 0; b < this.total; b++) d.add(this.zero[b] === 1 ? null : this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH));
+    return d.digest();
+  }
+}
+
+/** The sender's session state. */
+interface SenderState {
+  own: OwnHashes;
+  /** Blocks with a SUBHASH_REQUEST outstanding. */
+  asked: Set<number>;
+  /** Blocks the receiver has hashed for us so far (BLOCK_HASHES coverage). */
+  covered: number;
+  buf: Buffer;
+  stats: RoleStats;
+}
+
+/** Handles one BLOCK_HASHES batch: zero runs and hole fills at once, refinement requests for the rest. */
+async function onBlockHashes(ctx: SessionContext, file: SessionFile, s: SenderState, m: BlockHashes): Promise<void> {
+  const count = m.hashes.length;
+  if (m.firstBlock !== s.covered) {
+    throw new BigsyncError('PROTOCOL_ERROR', `BLOCK_HASHES out of order: got block ${m.firstBlock}, expected ${s.covered}`);
+  }
+  validateBlockRange(m.firstBlock, count, s.own.total);
+  await s.own.have(m.firstBlock, count);
+  const refine: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const b = m.firstBlock + i;
+    const theirs = m.hashes[i] ?? null;
+    if (s.own.equal(b, theirs)) continue;
+    s.stats.changedBlocks++;
+    const start = b * ctx.blockSize;
+    const len = Math.min(ctx.blockSize, ctx.size - start);
+    if (s.own.zero[b] === 1) await sendZero(ctx, start, len, s.stats);
+    else if (theirs === null) await sendPages(ctx, file, b, (_p, bytes) => !isAllZero(bytes), s.stats, s.buf);
+    else refine.push(b);
+  }
+  s.covered += count;
+  if (refine.length > 0) {
+    for (const b of refine) s.asked.add(b);
+    await ctx.ch.send({ type: 'SUBHASH_REQUEST', body: { blocks: refine } });
+  }
+  reportProgress(ctx, s.covered * ctx.blockSize, s.stats);
+}
+
+/** Handles one SUBHASHES: sends the pages whose hashes differ from ours. */
+async function onSubhashes(ctx: SessionContext, file: SessionFile, s: SenderState, m: Subhashes): Promise<void> {
+  if (!s.asked.delete(m.block) || m.pageSize !== PAGE_SIZE || m.hashLen !== BLOCK_HASH_LENGTH) {
+    throw new BigsyncError('PROTOCOL_ERROR', `unrequested or malformed SUBHASHES for block ${m.block}`, { block: m.block });
+  }
+  await sendPages(
+    ctx, file, m.block,
+    (page, bytes) => {
+      const theirs = m.hashes[page];
+      return theirs === undefined || !pageHashes(ctx.key, bytes, PAGE_SIZE)[0]?.equals(theirs);
+    },
+    s.stats, s.buf,
+  );
+}
+
+/** Whole-file mode: every non-zero page of the source, no hashes asked. */
+async function sendEverything(ctx: SessionContext, file: SessionFile, s: SenderState): Promise<void> {
+  const total = s.own.total;
+  for (let b = 0; b < total; b++) {
+    const start = b * ctx.blockSize;
+    const zeroOrHole = file.data !== null && new ExtentCursor(file.data).clip(start, Math.min(ctx.size, start + ctx.blockSize)).length === 0;
+    if (!zeroOrHole) await sendPages(ctx, file, b, (_p, bytes) => !isAllZero(bytes), s.stats, s.buf);
+    s.stats.changedBlocks++;
+    if (b % 64 === 0) reportProgress(ctx, start, s.stats);
+  }
+  await s.own.have(0, total);
+}
+
+/**
+ * Runs the sender: until every block is covered and answered, then DONE, then the receiver's RESULT.
+ * `checkSource` is called before DONE and throws SOURCE_CHANGED when the source moved.
+ * @returns the sender's stats merged with the receiver's (from RESULT).
+ */
+export async function runSender(ctx: SessionContext, file: SessionFile, checkSource: () => void): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
+  const stats = emptyStats();
+  const own = new OwnHashes(ctx, file, stats);
+  const s: SenderState = { own, asked: new Set(), covered: 0, buf: Buffer.allocUnsafe(1024 * 1024), stats };
+  own.prefetch(ctx.window);
+  if (ctx.opts.wholeFile) await sendEverything(ctx, file, s);
+  else if (own.total > 0) {
+    while (s.covered < own.total || s.asked.size > 0) {
+      if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
+      const msg = await ctx.ch.next();
+      if (msg.type === 'BLOCK_HASHES') await onBlockHashes(ctx, file, s, msg.body);
+      else if (msg.type === 'SUBHASHES') await onSubhashes(ctx, file, s, msg.body);
+      else throw unexpectedMessage(msg.type, 'BLOCK_HASHES or SUBHASHES');
+    }
+  }
+  checkSource();
+  await ctx.ch.send({ type: 'DONE', body: { algorithm: HASH_SHA256, digest: own.digest() } });
+  const res = await ctx.ch.next();
+  if (res.type !== 'RESULT') throw unexpectedMessage(res.type, 'RESULT');
+  if (res.body.status !== RESULT_OK) {
+    throw new BigsyncError('VERIFY_FAILED', `the target's digest does not match the source's after the sync: ${file.path}; rerun`);
+  }
+  await ctx.ch.send({ type: 'RESULT', body: { status: RESULT_OK, stats: { ...stats } } });
+  return { own: stats, theirs: res.body.stats as Record<string, unknown> };
+}

@@ -1,0 +1,146 @@
+/**
+ * The client of a remote sync: open the local side, connect, handshake, OPEN the remote side,
+ * exchange FILE_INFO, then run the sender (push) or the receiver (pull). Returns the same summary
+ * as a local sync, with the bytes that crossed the wire.
+ */
+import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { checkBlockSize, DEFAULT_BLOCK_SIZE } from '../core/block-size.js';
+import { blockCount } from '../format/block-range.js';
+import { BigsyncError, toBigsyncError } from '../errors.js';
+import { CAP_SPARSE, CAP_SUBBLOCK, CAP_ZSTD, HASH_GMAC_AES128, ROLE_SERVER_RECEIVES, ROLE_SERVER_SENDS } from '../format/wire-constants.js';
+import { identityChanges, identityOf } from '../io/file-identity.js';
+import type { OpenedSource } from '../io/open-source.js';
+import { FrameChannel } from '../protocol/frame-channel.js';
+import { clientHandshake, unexpectedMessage } from '../protocol/handshake.js';
+import type { Connection, Transport } from '../transport/connection.js';
+import { zstdAvailable } from './data-codec.js';
+import type { LocalSyncOptions } from './local-sync.js';
+import { closeQuietly, fileInfo, mapTargetHoles, openSourceEndpoint, openTargetEndpoint, sessionExecutor, sessionKey } from './remote-endpoint.js';
+import { prepareTarget, runReceiver } from './remote-receiver.js';
+import { runSender } from './remote-sender.js';
+import type { RoleStats, SessionContext, SessionFile, SessionOptions } from './remote-session.js';
+import { NULL_REPORTER } from './reporter.js';
+import type { SyncSummary } from './summary.js';
+
+/** Options of {@link syncRemote}. */
+export interface RemoteSyncOptions extends LocalSyncOptions {
+  /** `push`: the local file is the source; `pull`: the local file is the target. */
+  direction: 'push' | 'pull';
+  localPath: string;
+  /** The path on the remote side, sent in-band in OPEN. */
+  remotePath: string;
+  /** Printed as the remote operand, e.g. `host:/path`. */
+  remoteLabel: string;
+  transport: Transport;
+  /** zstd-compress DATA (`-z`). */
+  compress?: boolean;
+  /** The software string sent in HELLO. */
+  software: string;
+}
+
+/** Fails with SOURCE_CHANGED when the source's identity moved since it was opened. */
+export function checkSourceIdentity(src: OpenedSource): void {
+  const changed = identityChanges(src.identity, identityOf(fs.fstatSync(src.fd, { bigint: true })));
+  if (changed.length > 0) {
+    throw new BigsyncError('SOURCE_CHANGED', `source changed during the sync (${changed.join(', ')}): ${src.path}; the target may be inconsistent, rerun`);
+  }
+}
+
+function sessionOptions(o: RemoteSyncOptions): SessionOptions {
+  return { dryRun: o.dryRun === true, wholeFile: o.wholeFile === true, sparse: o.sparse !== false, compress: o.compress === true, verify: o.verify !== false };
+}
+
+/** Our capabilities. */
+export function ourCapabilities(): bigint {
+  return CAP_SUBBLOCK | CAP_SPARSE | (zstdAvailable() ? CAP_ZSTD : 0n);
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+function summarize(o: RemoteSyncOptions, ctx: SessionContext, sender: RoleStats | Record<string, unknown>, receiver: RoleStats | Record<string, unknown>, seconds: number): SyncSummary {
+  const s = sender as Record<string, unknown>;
+  const r = receiver as Record<string, unknown>;
+  const blocks = blockCount(ctx.size, ctx.blockSize);
+  const changed = num(s['changedBlocks']);
+  const src = o.direction === 'push' ? o.localPath : o.remoteLabel;
+  const dst = o.direction === 'push' ? o.remoteLabel : o.localPath;
+  return {
+    type: 'summary', source: src, target: dst, size: ctx.size, blockSize: ctx.blockSize, blocks, changedBlocks: changed,
+    similarity: blocks === 0 ? 1 : (blocks - changed) / blocks,
+    bytesRead: num(s['bytesRead']) + num(r['bytesRead']),
+    bytesWritten: ctx.opts.dryRun ? num(s['dataBytes']) : num(r['bytesWritten']),
+    bytesZeroed: ctx.opts.dryRun ? num(s['bytesZeroed']) : num(r['bytesZeroed']),
+    holeBytes: 0, verified: r['verified'] === true, dryRun: ctx.opts.dryRun, mode: ctx.opts.wholeFile ? 'whole' : 'compare',
+    jobs: o.jobs ?? availableParallelism(), seconds, wireBytesSent: ctx.ch.bytesSent, wireBytesReceived: ctx.ch.bytesReceived,
+  };
+}
+
+/** Opens the session: handshake, OPEN, FILE_INFO both ways. Returns the remote FILE_INFO size. */
+async function openSession(ch: FrameChannel, o: RemoteSyncOptions, local: SessionFile, key: Buffer, blockSize: number): Promise<{ remoteSize: number; remoteDevice: boolean }> {
+  const agreed = await clientHandshake(ch, o.software, ourCapabilities());
+  if (o.compress === true && (agreed.capabilities & CAP_ZSTD) === 0n) {
+    throw new BigsyncError('USAGE', '-z/--compress needs zstd on both sides (Node >= 22.15); this pair of Node versions has none');
+  }
+  const flags = { dryRun: o.dryRun === true, wholeFile: o.wholeFile === true, noSparse: o.sparse === false, compress: o.compress === true };
+  const role = o.direction === 'push' ? ROLE_SERVER_RECEIVES : ROLE_SERVER_SENDS;
+  await ch.send({ type: 'OPEN', body: { role, path: o.remotePath, blockSize, flags, hashKey: key, hashAlgorithm: HASH_GMAC_AES128 } });
+  const info = await ch.next();
+  if (info.type !== 'FILE_INFO') throw unexpectedMessage(info.type, 'FILE_INFO');
+  await ch.send({ type: 'FILE_INFO', body: fileInfo(local, blockSize) });
+  ch.decodeOptions = { hashLen: 16, blockSize };
+  return { remoteSize: info.body.size, remoteDevice: info.body.kind === 2 };
+}
+
+/**
+ * Syncs between a local path and a remote one.
+ * @throws everything a local sync throws, plus CONNECTION_LOST, PROTOCOL_ERROR, PROTOCOL_VERSION,
+ *   SSH_FAILED, REMOTE_NODE_MISSING and the remote side's errors (with its code).
+ */
+export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
+  const t0 = process.hrtime.bigint();
+  const blockSize = checkBlockSize(o.blockSize ?? DEFAULT_BLOCK_SIZE);
+  const source = o.direction === 'push' ? openSourceEndpoint(o.localPath) : null;
+  let local: SessionFile;
+  try {
+    local = source?.file ?? openTargetEndpoint(o.localPath, o.dryRun === true);
+  } catch (err) {
+    closeQuietly(source?.src.fd ?? null);
+    throw err;
+  }
+  let conn: Connection | null = null;
+  let pool: { close: () => Promise<void> } | null = null;
+  try {
+    conn = await o.transport.open(o.signal);
+    const ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
+    const key = sessionKey();
+    const remote = await openSession(ch, o, local, key, blockSize);
+    const size = source !== null ? source.file.size : remote.remoteSize;
+    const ex = sessionExecutor(size, o.jobs);
+    pool = ex;
+    const ctx: SessionContext = { ch, exec: ex.exec, window: ex.window, key, blockSize, size, opts: sessionOptions(o), reporter: o.reporter ?? NULL_REPORTER, signal: o.signal };
+    ctx.reporter.start?.({ source: o.direction === 'push' ? o.localPath : o.remoteLabel, target: o.direction === 'push' ? o.remoteLabel : o.localPath, size, blockSize, dryRun: ctx.opts.dryRun });
+    let result: SyncSummary;
+    if (source !== null) {
+      const r = await runSender(ctx, source.file, () => checkSourceIdentity(source.src));
+      result = summarize(o, ctx, r.own, r.theirs, 0);
+    } else {
+      prepareTarget(local, size, ctx.opts);
+      mapTargetHoles(local, size);
+      const r = await runReceiver(ctx, local);
+      result = summarize(o, ctx, r.theirs, r.own, 0);
+    }
+    ch.end();
+    await conn.close();
+    result.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return result;
+  } catch (err) {
+    await conn?.close().catch(() => undefined);
+    throw toBigsyncError(err, 'remote sync failed');
+  } finally {
+    await pool?.close();
+    closeQuietly(local.fd);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The SSH transport: `bigsync --server` on another host, reached by running the remote shell
+ * command (`ssh` by default) with a fixed bootstrap script (see remote-bootstrap.ts).
+ *
+ * `open()` runs `RSH... [-l USER] -- HOST "sh -c '<script>' ..."` and waits for the script's
+ * ready line. When the remote host has neither bigsync nor the cached bundle, it uploads the
+ * bundle (`bundlePath`, a single-file build of bigsync) into the remote cache with a second ssh
+ * and tries once more. The connection is the ssh child's stdout (input) and stdin (output).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { BigsyncError, toBigsyncError } from '../errors.js';
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  peerConnection,
+  spawnPeer,
+  waitForReadyLine,
+  type PeerProcess,
+} from './child-peer.js';
+import type { Connection, Transport } from './connection.js';
+import { checkSshHost, checkSshUser } from './location.js';
+import {
+  checkBootstrapParams,
+  classifySessionExit,
+  lastLine,
+  READY_LINE,
+  sessionCommand,
+  sshFailure,
+  uploadCommand,
+  type BootstrapParams,
+} from './remote-bootstrap.js';
+import { DEFAULT_RSH } from './rsh-command.js';
+
+export { localServerTransport, type LocalServerOptions } from './local-server-transport.js';
+
+/** The most a login shell may print on stdout before the ready line (`.bashrc` noise). */
+const MAX_PREAMBLE_BYTES = 64 * 1024;
+
+/** Something the transport does that a user may want to hear about (`--verbose`). */
+export type TransportStatus = { kind: 'bundle-upload'; host: string; bytes: number };
+
+/** Options of {@link sshTransport}. The CLI fills them from argv and the environment. */
+export interface SshTransportOptions {
+  /** Host name or address, as for ssh (no brackets: `::1`). Must not start with `-`. */
+  host: string;
+  /** Login name, passed as `-l USER`. Must not start with `-` or contain `@`. */
+  user?: string | undefined;
+  /** The remote shell argv (from rsh-command.ts `rshArgv`); default `['ssh']`. */
+  rsh?: readonly string[] | undefined;
+  /** Run `REMOTE_PATH --server` on the remote host instead of finding bigsync there. */
+  remotePath?: string | undefined;
+  /** The single-file bundle to upload when the remote host has no bigsync (dist/bigsync.bundle.mjs). */
+  bundlePath: string;
+  /** bigsync's version; names the cached bundle. */
+  version: string;
+  /** Remote cache directory instead of `${XDG_CACHE_HOME:-$HOME/.cache}/bigsync` (BIGSYNC_REMOTE_CACHE). */
+  cacheDir?: string | undefined;
+  /** How long `Connection.close()` waits for ssh to exit before killing it; default 5 s. */
+  closeTimeoutMs?: number | undefined;
+  /** Told about slow steps (the bundle upload). Must not throw. */
+  onStatus?: ((status: TransportStatus) => void) | undefined;
+}
+
+/** The bundle's bytes and hash, read once per transport. */
+interface Bundle {
+  bytes: Buffer;
+  hash: string;
+}
+
+/** Everything `open` needs, checked. */
+interface SshConfig {
+  opts: SshTransportOptions;
+  rshPrefix: string[];
+  bundle: () => Promise<Bundle>;
+}
+
+function interrupted(host: string): BigsyncError {
+  return new BigsyncError('INTERRUPTED', `connecting to ${host} was interrupted`, { host });
+}
+
+/** Reads and hashes the bundle once; later calls reuse the result (or the failure). */
+function bundleLoader(path: string): () => Promise<Bundle> {
+  let loaded: Promise<Bundle> | undefined;
+  const load = async (): Promise<Bundle> => {
+    try {
+      const bytes = await readFile(path);
+      return { bytes, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+    } catch (err) {
+      throw toBigsyncError(err, `cannot read the bigsync bundle ${path} (run npm run build)`, { path });
+    }
+  };
+  return () => (loaded ??= load());
+}
+
+/**
+ * A transport that runs bigsync on `opts.host` over ssh.
+ *
+ * Checks every option at once, before any process is spawned.
+ *
+ * @throws BigsyncError `BAD_LOCATION` for a host or user that ssh could read as an option (a
+ *   leading `-`) or that holds whitespace or control characters, a `remotePath` with a single
+ *   quote, control character or leading `-`, a `cacheDir` that is not an absolute path of
+ *   `[A-Za-z0-9_./-]`, or an empty `rsh`.
+ */
+export function sshTransport(opts: SshTransportOptions): Transport {
+  checkSshHost(opts.host);
+  if (opts.user !== undefined) checkSshUser(opts.user);
+  checkBootstrapParams({ ...params(opts), bundleHash: '0'.repeat(16) });
+  const rsh = opts.rsh ?? [DEFAULT_RSH];
+  if (rsh.length === 0 || rsh[0] === '') throw new BigsyncError('BAD_LOCATION', 'the remote shell command is empty');
+  const rshPrefix = [...rsh, ...(opts.user !== undefined ? ['-l', opts.user] : []), '--', opts.host];
+  const cfg: SshConfig = { opts, rshPrefix, bundle: bundleLoader(opts.bundlePath) };
+  return { open: (signal) => openSsh(cfg, signal) };
+}
+
+function params(opts: SshTransportOptions, bundleHash = ''): BootstrapParams {
+  return { version: opts.version, bundleHash, cacheDir: opts.cacheDir, remotePath: opts.remotePath };
+}
+
+/** Starts a session, uploading the bundle and retrying once when the remote host lacks it. */
+async function openSsh(cfg: SshConfig, signal?: AbortSignal): Promise<Connection> {
+  const { host } = cfg.opts;
+  if (signal?.aborted === true) throw interrupted(host);
+  const bundle = await cfg.bundle();
+  const command = sessionCommand(params(cfg.opts, bundle.hash));
+  for (let attempt = 1; ; attempt++) {
+    const peer = spawnPeer([...cfg.rshPrefix, command], { signal });
+    const outcome = await waitForReadyLine(peer.child.stdout, READY_LINE, MAX_PREAMBLE_BYTES);
+    if (outcome === 'ready') return peerConnection(peer, cfg.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    const failure = await sessionFailure(peer, outcome, host, signal);
+    if (failure !== 'need-bundle') throw failure;
+    if (attempt > 1) {
+      throw new BigsyncError('REMOTE_FAILED', `the bigsync bundle uploaded to ${host} is still not found there`, {
+        host,
+      });
+    }
+    await uploadBundle(cfg, bundle, signal);
+  }
+}
+
+/** Why a session ended before its ready line. */
+async function sessionFailure(
+  peer: PeerProcess,
+  outcome: 'ended' | 'overflow',
+  host: string,
+  signal?: AbortSignal,
+): Promise<BigsyncError | 'need-bundle'> {
+  if (outcome === 'overflow') peer.kill();
+  const exit = await peer.exited;
+  if (signal?.aborted === true) return interrupted(host);
+  const ssh = sshFailure(exit, host, peer.spawnError());
+  if (ssh !== null) return ssh;
+  if (outcome === 'overflow') {
+    return new BigsyncError(
+      'REMOTE_FAILED',
+      `the login shell on ${host} printed more than ${MAX_PREAMBLE_BYTES} bytes before bigsync started ` +
+        '(check its startup files)',
+      { host },
+    );
+  }
+  return classifySessionExit(exit, host);
+}
+
+/** Stores the bundle in the remote cache (one ssh, the bundle on its stdin). */
+async function uploadBundle(cfg: SshConfig, bundle: Bundle, signal?: AbortSignal): Promise<void> {
+  const { host } = cfg.opts;
+  cfg.opts.onStatus?.({ kind: 'bundle-upload', host, bytes: bundle.bytes.length });
+  const command = uploadCommand(params(cfg.opts, bundle.hash), bundle.bytes.length);
+  const peer = spawnPeer([...cfg.rshPrefix, command], { signal });
+  peer.child.stdout.resume();
+  peer.child.stdin.end(bundle.bytes);
+  const exit = await peer.exited;
+  if (signal?.aborted === true) throw interrupted(host);
+  const ssh = sshFailure(exit, host, peer.spawnError());
+  if (ssh !== null) throw ssh;
+  if (exit.code !== 0) {
+    const why = lastLine(exit.stderr) || `status ${exit.code ?? exit.signal}`;
+    throw new BigsyncError('REMOTE_FAILED', `uploading the bigsync bundle to ${host} failed: ${why}`, {
+      host,
+      stderr: exit.stderr,
+    });
+  }
+}
