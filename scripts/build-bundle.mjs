@@ -5,6 +5,7 @@
 // so the bundle uses the pure-JS fallbacks. The banner gives CommonJS code a `require`.
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,4 +31,6 @@ const result = await esbuild.build({
   metafile: true,
 });
 const bytes = result.metafile.outputs[path.relative(process.cwd(), outfile)]?.bytes;
-console.log(`build-bundle: ${path.relative(root, outfile)}${bytes !== undefined ? ` (${bytes} bytes)` : ''}`);
+process.stdout.write(
+  `build-bundle: ${path.relative(root, outfile)}${bytes !== undefined ? ` (${bytes} bytes)` : ''}\n`,
+);

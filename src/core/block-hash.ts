@@ -29,19 +29,27 @@ export class BlockHashState {
 
   constructor(private readonly key: Uint8Array) {}
 
-  /** Feeds the next piece of the block. */
-  update(piece: Uint8Array, isZero: boolean): void {
+  /**
+   * Feeds the next `length` bytes of the block: `piece` holds them, or, when `isZero`, they are
+   * zeros and `piece` is not read (a hole need not be read or zero-filled).
+   */
+  update(piece: Uint8Array, isZero: boolean, length = piece.length): void {
     if (this.cipher === null) {
       if (isZero) {
-        this.zeroPrefix += piece.length;
+        this.zeroPrefix += length;
         return;
       }
       this.cipher = createCipheriv('aes-128-gcm', this.key, IV);
-      for (let left = this.zeroPrefix; left > 0; left -= ZEROS.length) {
-        this.cipher.setAAD(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
-      }
+      this.feedZeros(this.zeroPrefix);
     }
-    this.cipher.setAAD(piece);
+    if (isZero) this.feedZeros(length);
+    else this.cipher.setAAD(piece.subarray(0, length));
+  }
+
+  private feedZeros(n: number): void {
+    for (let left = n; left > 0; left -= ZEROS.length) {
+      this.cipher?.setAAD(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+    }
   }
 
   /** The block's tag (16 bytes), or null for an all-zero block. */

@@ -7,8 +7,6 @@ import { BigsyncError } from '../errors.js';
 import { parseFrameHeader, type Frame, type FrameHeader } from './frame.js';
 import { FRAME_HEADER_SIZE, MAX_FRAME_PAYLOAD } from './wire-constants.js';
 
-const SPENT = Buffer.alloc(0);
-
 /** Options of {@link FrameReader}. */
 export interface FrameReaderOptions {
   /**
@@ -25,22 +23,26 @@ export interface FrameReaderOptions {
  * {@link FrameReader.next} until it returns null; at end of stream call {@link FrameReader.end}.
  * Every header is validated as soon as its 8 bytes are in, inside `push`: a length above
  * `maxPayload`, unknown flag bits or a non-zero reserved field throw PROTOCOL_ERROR at once,
- * before any payload byte is awaited. The reader keeps at most one incomplete frame
- * (header + maxPayload bytes); complete frames wait in a queue for `next`. Chunks are not copied
- * unless a frame spans several: do not modify a chunk after pushing it.
+ * before any payload byte is awaited or buffered.
+ *
+ * Memory: a frame that lies inside one chunk is returned as a view of that chunk (zero-copy; do
+ * not modify a chunk after pushing it). A frame split across chunks is copied, once, into a
+ * buffer of exactly its payload length, allocated when its first payload byte arrives; so the
+ * reader holds at most one incomplete frame (8 + maxPayload bytes) however small the chunks are,
+ * and every byte is copied at most once. Complete frames wait in a queue for `next`.
  *
  * After a failure the reader is dead: `push` and `end` throw the same error again, and `next`
  * returns the frames completed before the bad header, then throws it.
  */
 export class FrameReader {
   private readonly maxPayload: number;
-  private readonly chunks: Buffer[] = [];
-  private head = 0; // index of the first chunk still holding unread bytes
-  private headPos = 0; // read position inside chunks[head]
-  private buffered = 0; // unread bytes across chunks
-  private header: FrameHeader | null = null;
-  private frameOffset = 0; // stream offset of the frame being assembled
-  private readonly ready: Frame[] = [];
+  private readonly headerBuf = Buffer.alloc(FRAME_HEADER_SIZE);
+  private headerFill = 0; // header bytes gathered when a header spans chunks
+  private header: FrameHeader | null = null; // the validated header of the frame being read
+  private partial: Buffer | null = null; // its payload, when it spans chunks
+  private partialFill = 0;
+  private frameOffset = 0; // stream offset of the frame being read
+  private ready: Frame[] = [];
   private readyHead = 0; // index of the next frame to return
   private failure: BigsyncError | null = null;
 
@@ -61,14 +63,14 @@ export class FrameReader {
    */
   push(chunk: Buffer): void {
     if (this.failure !== null) throw this.failure;
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
     try {
-      this.cut();
+      let pos = 0;
+      while (pos < chunk.length) {
+        pos = this.header === null ? this.readHeader(chunk, pos) : this.readPayload(chunk, pos, this.header);
+      }
     } catch (err) {
       this.failure = err instanceof BigsyncError ? err : new BigsyncError('INTERNAL', String(err));
-      this.release();
+      this.partial = null;
       throw this.failure;
     }
   }
@@ -82,7 +84,7 @@ export class FrameReader {
     if (frame !== undefined) {
       this.readyHead += 1;
       if (this.readyHead === this.ready.length) {
-        this.ready.length = 0;
+        this.ready = [];
         this.readyHead = 0;
       }
       return frame;
@@ -97,79 +99,63 @@ export class FrameReader {
    */
   end(): void {
     if (this.failure !== null) throw this.failure;
-    if (this.header === null && this.buffered === 0) return;
-    const expected = this.header === null ? FRAME_HEADER_SIZE : FRAME_HEADER_SIZE + this.header.length;
-    const available = this.header === null ? this.buffered : FRAME_HEADER_SIZE + this.buffered;
+    if (this.header === null && this.headerFill === 0) return;
+    const expected = FRAME_HEADER_SIZE + (this.header?.length ?? 0);
+    const available = this.header === null ? this.headerFill : FRAME_HEADER_SIZE + this.partialFill;
     this.failure = new BigsyncError(
       'PROTOCOL_ERROR',
       `truncated frame at offset ${this.frameOffset}: expected ${expected} bytes, the stream ended after ${available}`,
       { expected, available, offset: this.frameOffset },
     );
-    this.release();
+    this.partial = null;
     throw this.failure;
   }
 
-  /** Cuts complete frames off the front of the buffered bytes into the ready queue. */
-  private cut(): void {
-    for (;;) {
-      if (this.header === null) {
-        if (this.buffered < FRAME_HEADER_SIZE) return;
-        this.header = parseFrameHeader(this.take(FRAME_HEADER_SIZE), this.frameOffset, this.maxPayload);
-      }
-      const { length, type, flags } = this.header;
-      if (this.buffered < length) return;
-      this.ready.push({ type, flags, payload: this.take(length), offset: this.frameOffset });
-      this.frameOffset += FRAME_HEADER_SIZE + length;
-      this.header = null;
+  /** Reads header bytes from `chunk[pos..]`; validates the header once complete. Returns the new pos. */
+  private readHeader(chunk: Buffer, pos: number): number {
+    let bytes: Buffer;
+    let next: number;
+    if (this.headerFill === 0 && chunk.length - pos >= FRAME_HEADER_SIZE) {
+      next = pos + FRAME_HEADER_SIZE;
+      bytes = chunk.subarray(pos, next);
+    } else {
+      const n = Math.min(FRAME_HEADER_SIZE - this.headerFill, chunk.length - pos);
+      chunk.copy(this.headerBuf, this.headerFill, pos, pos + n);
+      this.headerFill += n;
+      if (this.headerFill < FRAME_HEADER_SIZE) return pos + n;
+      this.headerFill = 0;
+      next = pos + n;
+      bytes = this.headerBuf;
     }
+    const header = parseFrameHeader(bytes, this.frameOffset, this.maxPayload);
+    if (header.length === 0) this.emit(header, Buffer.alloc(0));
+    else this.header = header;
+    return next;
   }
 
-  /** Removes `n <= buffered` bytes from the front: a view if they lie in one chunk, else a copy. */
-  private take(n: number): Buffer {
-    const first = this.chunks[this.head];
-    if (first !== undefined && first.length - this.headPos >= n) {
-      const view = first.subarray(this.headPos, this.headPos + n);
-      this.advance(n);
-      return view;
+  /** Reads payload bytes of the current frame from `chunk[pos..]`. Returns the new pos. */
+  private readPayload(chunk: Buffer, pos: number, header: FrameHeader): number {
+    const available = chunk.length - pos;
+    if (this.partial === null && available >= header.length) {
+      this.emit(header, chunk.subarray(pos, pos + header.length));
+      return pos + header.length;
     }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[this.head];
-      if (chunk === undefined) throw new BigsyncError('INTERNAL', 'FrameReader buffer accounting is broken');
-      const step = Math.min(n - filled, chunk.length - this.headPos);
-      chunk.copy(out, filled, this.headPos, this.headPos + step);
-      filled += step;
-      this.advance(step);
+    this.partial ??= Buffer.allocUnsafe(header.length); // fully overwritten before it is returned
+    const n = Math.min(header.length - this.partialFill, available);
+    chunk.copy(this.partial, this.partialFill, pos, pos + n);
+    this.partialFill += n;
+    if (this.partialFill === header.length) {
+      this.emit(header, this.partial);
+      this.partial = null;
+      this.partialFill = 0;
     }
-    return out;
+    return pos + n;
   }
 
-  /** Consumes `n` bytes of the head chunk (n <= what it holds), dropping spent chunks. */
-  private advance(n: number): void {
-    this.headPos += n;
-    this.buffered -= n;
-    const chunk = this.chunks[this.head];
-    if (chunk !== undefined && this.headPos === chunk.length) {
-      this.chunks[this.head] = SPENT; // let the chunk's memory go now
-      this.head += 1;
-      this.headPos = 0;
-    }
-    if (this.head === this.chunks.length) {
-      this.chunks.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.chunks.length) {
-      this.chunks.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Drops buffered bytes after a failure. */
-  private release(): void {
-    this.chunks.length = 0;
-    this.head = 0;
-    this.headPos = 0;
-    this.buffered = 0;
+  /** Queues a complete frame and moves on to the next one. */
+  private emit(header: FrameHeader, payload: Buffer): void {
+    this.ready.push({ type: header.type, flags: header.flags, payload, offset: this.frameOffset });
+    this.frameOffset += FRAME_HEADER_SIZE + header.length;
     this.header = null;
   }
 }

@@ -111,6 +111,35 @@ export class FrameChannel {
     });
   }
 
+  /**
+   * After a local failure to talk to the peer (a send that hit a closed pipe): waits up to
+   * `waitMs` for the input to end and returns the ERROR the peer sent before going, if any. That
+   * ERROR, not the broken pipe, is what went wrong (e.g. its disk filled up).
+   */
+  async peerError(waitMs = 2000): Promise<BigsyncError | null> {
+    const deadline = Date.now() + waitMs;
+    while (!this.ended && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiter = {
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+      });
+    }
+    for (const f of this.frames) {
+      try {
+        const msg = decodeMessage(f, this.decodeOptions);
+        if (msg?.type === 'ERROR') return remoteError(msg.body.code, msg.body.message, msg.body.details);
+      } catch {
+        // a broken frame at the end tells us nothing more
+      }
+    }
+    return null;
+  }
+
   /** Sends ERROR for `err`, best effort (the connection may already be gone). */
   async sendError(err: BigsyncError): Promise<void> {
     try {

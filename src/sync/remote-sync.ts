@@ -111,10 +111,11 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     throw err;
   }
   let conn: Connection | null = null;
+  let ch: FrameChannel | null = null;
   let pool: { close: () => Promise<void> } | null = null;
   try {
     conn = await o.transport.open(o.signal);
-    const ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
+    ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
     const key = sessionKey();
     const remote = await openSession(ch, o, local, key, blockSize);
     const size = source !== null ? source.file.size : remote.remoteSize;
@@ -137,8 +138,11 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     result.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     return result;
   } catch (err) {
+    let e = toBigsyncError(err, 'remote sync failed');
+    if (e.code === 'CONNECTION_LOST' && ch !== null) e = (await ch.peerError()) ?? e;
+    else if (ch !== null && !e.message.startsWith('remote: ')) await ch.sendError(e);
     await conn?.close().catch(() => undefined);
-    throw toBigsyncError(err, 'remote sync failed');
+    throw e;
   } finally {
     await pool?.close();
     closeQuietly(local.fd);

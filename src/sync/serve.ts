@@ -69,8 +69,9 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     }
     ch.end();
   } catch (err) {
-    const e = toBigsyncError(err, 'server');
-    if (e.code !== 'CONNECTION_LOST' && !e.message.startsWith('remote: ')) await ch.sendError(e);
+    let e = toBigsyncError(err, 'server');
+    if (e.code === 'CONNECTION_LOST') e = (await ch.peerError()) ?? e;
+    else if (!e.message.startsWith('remote: ')) await ch.sendError(e);
     ch.end();
     throw e;
   } finally {

@@ -125,7 +125,11 @@ export function waitForReadyLine(stream: Readable, line: string, limit: number):
     };
     const onEnd = () => finish('ended');
     const onReadable = () => {
-      for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) {
+      for (
+        let chunk = stream.read() as Buffer | null;
+        chunk !== null;
+        chunk = stream.read() as Buffer | null
+      ) {
         seen = Buffer.concat([seen, chunk]);
         const at = seen.indexOf(needle);
         if (at >= 0) return finish('ready', seen.subarray(at + needle.length));
@@ -152,7 +156,10 @@ export function peerConnection(
   const close = async () => {
     if (!output.writableEnded && !output.destroyed) output.end();
     input.resume();
-    const timedOut = await Promise.race([peer.exited.then(() => false), delay(closeTimeoutMs).then(() => true)]);
+    const timedOut = await Promise.race([
+      peer.exited.then(() => false),
+      delay(closeTimeoutMs).then(() => true),
+    ]);
     if (timedOut) peer.kill();
     await peer.exited;
   };

@@ -34,7 +34,8 @@ export interface PeerExit {
  *
  * Cancellation: aborting the AbortSignal given to {@link Transport.open} kills the peer process
  * (SIGTERM, then SIGKILL if it lingers), at any time during the connection's life; `input` then
- * ends and `exited` resolves with the signal.
+ * ends and `exited` resolves (with `signal` set, or with the status a process picks on SIGTERM:
+ * ssh exits 255).
  */
 export interface Connection {
   /** Bytes from the peer (the child's stdout). Ends when the peer closes it or dies. */

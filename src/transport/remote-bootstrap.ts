@@ -86,7 +86,8 @@ export function checkBootstrapParams(p: BootstrapParams): void {
     const where = { remotePath: rp };
     if (rp === '') throw bad('the remote bigsync path is empty', where);
     if (rp.includes("'")) throw bad(`the remote bigsync path '${rp}' must not contain a single quote`, where);
-    if (/\p{Cc}/u.test(rp)) throw bad('the remote bigsync path must not contain newlines or control characters', where);
+    if (/\p{Cc}/u.test(rp))
+      throw bad('the remote bigsync path must not contain newlines or control characters', where);
     if (rp.startsWith('-')) throw bad(`the remote bigsync path '${rp}' must not start with "-"`, where);
   }
 }
@@ -152,7 +153,11 @@ export function classifySessionExit(exit: PeerExit, host: string): BigsyncError 
     return new BigsyncError('REMOTE_NODE_MISSING', message, details);
   }
   if (exit.code === EXIT_NO_REMOTE_PATH && marker(exit, 'no-remote-path') !== null) {
-    return new BigsyncError('REMOTE_FAILED', `the remote bigsync path is not an executable command on ${host}`, details);
+    return new BigsyncError(
+      'REMOTE_FAILED',
+      `the remote bigsync path is not an executable command on ${host}`,
+      details,
+    );
   }
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
   const why = lastLine(exit.stderr);

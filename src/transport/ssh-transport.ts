@@ -16,6 +16,7 @@ import {
   spawnPeer,
   waitForReadyLine,
   type PeerProcess,
+  type ReadyOutcome,
 } from './child-peer.js';
 import type { Connection, Transport } from './connection.js';
 import { checkSshHost, checkSshUser } from './location.js';
@@ -74,6 +75,11 @@ interface SshConfig {
   bundle: () => Promise<Bundle>;
 }
 
+/** A function, not `signal?.aborted`, so that TypeScript does not narrow it across awaits. */
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 function interrupted(host: string): BigsyncError {
   return new BigsyncError('INTERRUPTED', `connecting to ${host} was interrupted`, { host });
 }
@@ -107,7 +113,8 @@ export function sshTransport(opts: SshTransportOptions): Transport {
   if (opts.user !== undefined) checkSshUser(opts.user);
   checkBootstrapParams({ ...params(opts), bundleHash: '0'.repeat(16) });
   const rsh = opts.rsh ?? [DEFAULT_RSH];
-  if (rsh.length === 0 || rsh[0] === '') throw new BigsyncError('BAD_LOCATION', 'the remote shell command is empty');
+  if (rsh.length === 0 || rsh[0] === '')
+    throw new BigsyncError('BAD_LOCATION', 'the remote shell command is empty');
   const rshPrefix = [...rsh, ...(opts.user !== undefined ? ['-l', opts.user] : []), '--', opts.host];
   const cfg: SshConfig = { opts, rshPrefix, bundle: bundleLoader(opts.bundlePath) };
   return { open: (signal) => openSsh(cfg, signal) };
@@ -120,17 +127,19 @@ function params(opts: SshTransportOptions, bundleHash = ''): BootstrapParams {
 /** Starts a session, uploading the bundle and retrying once when the remote host lacks it. */
 async function openSsh(cfg: SshConfig, signal?: AbortSignal): Promise<Connection> {
   const { host } = cfg.opts;
-  if (signal?.aborted === true) throw interrupted(host);
+  if (aborted(signal)) throw interrupted(host);
   const bundle = await cfg.bundle();
   const command = sessionCommand(params(cfg.opts, bundle.hash));
   for (let attempt = 1; ; attempt++) {
     const peer = spawnPeer([...cfg.rshPrefix, command], { signal });
     const outcome = await waitForReadyLine(peer.child.stdout, READY_LINE, MAX_PREAMBLE_BYTES);
-    if (outcome === 'ready') return peerConnection(peer, cfg.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    if (outcome === 'ready' && !aborted(signal)) {
+      return peerConnection(peer, cfg.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    }
     const failure = await sessionFailure(peer, outcome, host, signal);
     if (failure !== 'need-bundle') throw failure;
     if (attempt > 1) {
-      throw new BigsyncError('REMOTE_FAILED', `the bigsync bundle uploaded to ${host} is still not found there`, {
+      throw new BigsyncError('REMOTE_FAILED', `the bundle uploaded to ${host} is still not found there`, {
         host,
       });
     }
@@ -141,13 +150,13 @@ async function openSsh(cfg: SshConfig, signal?: AbortSignal): Promise<Connection
 /** Why a session ended before its ready line. */
 async function sessionFailure(
   peer: PeerProcess,
-  outcome: 'ended' | 'overflow',
+  outcome: ReadyOutcome,
   host: string,
   signal?: AbortSignal,
 ): Promise<BigsyncError | 'need-bundle'> {
-  if (outcome === 'overflow') peer.kill();
+  if (outcome !== 'ended') peer.kill();
   const exit = await peer.exited;
-  if (signal?.aborted === true) return interrupted(host);
+  if (aborted(signal)) return interrupted(host);
   const ssh = sshFailure(exit, host, peer.spawnError());
   if (ssh !== null) return ssh;
   if (outcome === 'overflow') {
@@ -170,7 +179,7 @@ async function uploadBundle(cfg: SshConfig, bundle: Bundle, signal?: AbortSignal
   peer.child.stdout.resume();
   peer.child.stdin.end(bundle.bytes);
   const exit = await peer.exited;
-  if (signal?.aborted === true) throw interrupted(host);
+  if (aborted(signal)) throw interrupted(host);
   const ssh = sshFailure(exit, host, peer.spawnError());
   if (ssh !== null) throw ssh;
   if (exit.code !== 0) {

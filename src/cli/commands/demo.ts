@@ -59,6 +59,7 @@ export async function runDemo(argv: string[], ctx: CliContext): Promise<number> 
         rsh: undefined,
         remotePath: undefined,
         compress: false,
+        bwlimit: undefined,
       },
       ctx,
     );

@@ -9,6 +9,7 @@ import type { Reporter } from '../../sync/reporter.js';
 import type { SyncSummary } from '../../sync/summary.js';
 import { syncRemote } from '../../sync/remote-sync.js';
 import { formatLocation, parseLocation } from '../../transport/location.js';
+import { withBandwidthLimit } from '../../transport/bandwidth-limit.js';
 import { rshArgv } from '../../transport/rsh-command.js';
 import { sshTransport } from '../../transport/ssh-transport.js';
 import { bundlePath } from '../bundle-path.js';
@@ -36,6 +37,7 @@ Options:
   -e, --rsh COMMAND      remote shell (default: ssh, or $BIGSYNC_RSH)
       --remote-path PATH run PATH --server on the remote host
   -z, --compress         zstd-compress data on the wire (needs Node >= 22.15 on both ends)
+      --bwlimit RATE     send at most RATE bytes per second over the wire (e.g. 50M)
   -P, --progress         show progress (bar on a terminal, lines otherwise)
       --stats            print a summary at the end
       --json             NDJSON events on stdout, ending with a summary object
@@ -67,6 +69,7 @@ const OPTIONS = {
   rsh: { type: 'string', short: 'e' },
   'remote-path': { type: 'string' },
   compress: { type: 'boolean', short: 'z' },
+  bwlimit: { type: 'string' },
   progress: { type: 'boolean', short: 'P' },
   stats: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -87,6 +90,7 @@ export interface SyncArgs {
   rsh: string | undefined;
   remotePath: string | undefined;
   compress: boolean;
+  bwlimit: number | undefined;
 }
 
 /**
@@ -131,6 +135,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
     rsh: v.rsh,
     remotePath: v['remote-path'],
     compress: v.compress === true,
+    bwlimit: v.bwlimit === undefined ? undefined : parseSize(v.bwlimit, 'rate'),
   };
 }
 
@@ -163,12 +168,12 @@ function runEither(a: SyncArgs, ctx: CliContext, reporter: Reporter): Promise<Sy
   }
   const remote = src.kind === 'ssh' ? src : dst.kind === 'ssh' ? dst : null;
   if (remote === null) {
-    if (a.compress || a.rsh !== undefined || a.remotePath !== undefined) {
-      throw new BigsyncError('USAGE', '-z, -e and --remote-path apply only to a remote SRC or DST');
+    if (a.compress || a.rsh !== undefined || a.remotePath !== undefined || a.bwlimit !== undefined) {
+      throw new BigsyncError('USAGE', '-z, -e, --remote-path and --bwlimit apply only to a remote SRC or DST');
     }
     return syncLocalFile(src.path, dst.path, { ...a.options, reporter, signal: ctx.signal });
   }
-  const transport = sshTransport({
+  const ssh = sshTransport({
     host: remote.host,
     user: remote.user,
     rsh: rshArgv(a.rsh, ctx.env['BIGSYNC_RSH']),
@@ -177,6 +182,7 @@ function runEither(a: SyncArgs, ctx: CliContext, reporter: Reporter): Promise<Sy
     version: VERSION,
     cacheDir: ctx.env['BIGSYNC_REMOTE_CACHE'],
   });
+  const transport = a.bwlimit === undefined ? ssh : withBandwidthLimit(ssh, a.bwlimit);
   return syncRemote({
     ...a.options,
     direction: src.kind === 'ssh' ? 'pull' : 'push',

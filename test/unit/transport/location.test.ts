@@ -66,7 +66,24 @@ describe('parseLocation', () => {
 
 /** Strings over characters that matter to the parser. */
 const operand = fc.string({
-  unit: fc.constantFrom('a', 'b', '1', '.', '-', '@', ':', '[', ']', '/', ' ', '\t', '\n', '\u0000', '%', 'é'),
+  unit: fc.constantFrom(
+    'a',
+    'b',
+    '1',
+    '.',
+    '-',
+    '@',
+    ':',
+    '[',
+    ']',
+    '/',
+    ' ',
+    '\t',
+    '\n',
+    '\u0000',
+    '%',
+    'é',
+  ),
   maxLength: 24,
 });
 
