@@ -36,6 +36,8 @@ export interface BenchOptions {
   sparseDataBytes?: number;
   /** Block size of the changed-N% scenarios; default 1 MiB. */
   changeBlockSize?: number;
+  /** Set by parseBenchArgs for -h/--help: the caller prints BENCH_USAGE instead of running. runBench ignores it. */
+  help?: boolean;
 }
 
 /** Usage text of `bigsync bench`. */
@@ -56,6 +58,7 @@ Options:
   --sparse-size SIZE   apparent size of the sparse images (default 64G)
   --sparse-data SIZE   data held by the sparse images (default 256M)
   --quick              smoke run: 64M image, 1G sparse image holding 16M
+  -h, --help           show this help
 
 Scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
 `;
@@ -72,6 +75,7 @@ const OPTIONS = {
   'sparse-size': { type: 'string' },
   'sparse-data': { type: 'string' },
   quick: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /**
@@ -83,6 +87,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const dashes = argv.indexOf('--');
   const own = dashes < 0 ? argv : argv.slice(0, dashes);
   const { values, positionals } = parseOwn(own);
+  if (values.help === true) return { help: true };
   if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0] ?? ''}'`);
   const quick = values.quick === true;
   const opts: BenchOptions = {

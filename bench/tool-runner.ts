@@ -100,9 +100,7 @@ async function warmCache(run: ToolRun, setup: RunSetup): Promise<void> {
   const sizes = await Promise.all(files.map(apparentSize));
   const total = sizes.reduce<number>((a, b) => a + (b ?? 0), 0);
   if (total > totalmem() / 2) {
-    setup.note(
-      `${setup.scenario}: page cache not warmed (${files.length} files, ${total} bytes, over half of RAM)`,
-    );
+    setup.note(`${setup.scenario}: page cache not warmed (${total} bytes to read, over half of RAM)`);
     return;
   }
   await measureCommand({ argv: ['cat', ...files], stdoutFile: '/dev/null' }, 'wall-only');

@@ -15,6 +15,7 @@ import { ENCODING_ZERO, ENCODING_ZSTD, HASH_SHA256, RESULT_FAILED, RESULT_OK } f
 import { unexpectedMessage } from '../protocol/handshake.js';
 import { punchHole } from '../io/hole-punch.js';
 import { writeFullySync } from '../io/positional-io.js';
+import { Background } from './background.js';
 import { decompressData } from './data-codec.js';
 import {
   batchBlocks, emptyStats, PAGE_SIZE, reportProgress, type RoleStats, type SessionContext, type SessionFile,
@@ -162,19 +163,17 @@ export async function runReceiver(ctx: SessionContext, file: SessionFile): Promi
   const total = blockCount(ctx.size, ctx.blockSize);
   const h: Hashes = { tags: new Uint8Array(total * BLOCK_HASH_LENGTH), zero: new Uint8Array(total) };
   const touched = new Uint8Array(total);
-  const hashing = ctx.opts.wholeFile ? Promise.resolve() : streamHashes(ctx, file, h, stats);
-  hashing.catch(() => undefined);
-  const pending: Promise<void>[] = [];
+  const bg = new Background();
+  if (!ctx.opts.wholeFile) bg.add(streamHashes(ctx, file, h, stats));
   for (;;) {
-    const msg = await ctx.ch.next();
+    const msg = await bg.guard(ctx.ch.next());
     if (msg.type === 'DATA') {
       if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'DATA received in a dry run');
       applyData(ctx, file, msg.body, touched, stats);
     } else if (msg.type === 'SUBHASH_REQUEST') {
-      pending.push(answerSubhashes(ctx, file, msg.body.blocks));
+      bg.add(answerSubhashes(ctx, file, msg.body.blocks));
     } else if (msg.type === 'DONE') {
-      await hashing;
-      await Promise.all(pending);
+      await bg.settle();
       return finish(ctx, file, h, touched, stats, msg.body.digest);
     } else {
       throw unexpectedMessage(msg.type, 'DATA, SUBHASH_REQUEST or DONE');

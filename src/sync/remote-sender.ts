@@ -15,6 +15,7 @@ import { unexpectedMessage } from '../protocol/handshake.js';
 import {
   batchBlocks, emptyStats, PAGE_SIZE, reportProgress, type RoleStats, type SessionContext, type SessionFile,
 } from './remote-session.js';
+import { Background } from './background.js';
 import { sendPages, sendZero } from './sender-data.js';
 
 /** The sender's own hashes, filled batch by batch; `ready[i]` resolves when batch i is in. */
@@ -23,6 +24,8 @@ class OwnHashes {
   readonly zero: Uint8Array;
   private readonly ready = new Map<number, Promise<void>>();
   private next = 0;
+  /** Fails when any hashing task fails. */
+  readonly bg = new Background();
   readonly batch: number;
   readonly total: number;
 
@@ -50,7 +53,7 @@ class OwnHashes {
           this.zero.set(r.zero, first);
           this.stats.bytesRead += r.bytesRead;
         });
-      p.catch(() => undefined);
+      this.bg.add(p);
       this.ready.set(i, p);
     }
   }
@@ -155,7 +158,7 @@ export async function runSender(ctx: SessionContext, file: SessionFile, checkSou
   else if (own.total > 0) {
     while (s.covered < own.total || s.asked.size > 0) {
       if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
-      const msg = await ctx.ch.next();
+      const msg = await own.bg.guard(ctx.ch.next());
       if (msg.type === 'BLOCK_HASHES') await onBlockHashes(ctx, file, s, msg.body);
       else if (msg.type === 'SUBHASHES') await onSubhashes(ctx, file, s, msg.body);
       else throw unexpectedMessage(msg.type, 'BLOCK_HASHES or SUBHASHES');

@@ -55,6 +55,11 @@ describe('parseBenchArgs', () => {
     assert.equal(parseBenchArgs(['--quick', '--size', '8M']).size, 8 << 20);
   });
 
+  it('reports -h/--help instead of options', () => {
+    assert.deepEqual(parseBenchArgs(['--size', '1G', '--help']), { help: true });
+    assert.deepEqual(parseBenchArgs(['-h']), { help: true });
+  });
+
   it('passes arguments after -- to bigsync', () => {
     assert.deepEqual(parseBenchArgs(['--', '--block-size', '64K']).bigsyncArgs, ['--block-size', '64K']);
   });
