@@ -14,7 +14,9 @@ import type { Readable, Writable } from 'node:stream';
 import { BigsyncError, isErrorCode, type ErrorDetails } from '../errors.js';
 import type { Frame } from '../format/frame.js';
 import { FrameReader } from '../format/frame-reader.js';
-import { decodeMessage, encodeMessage, type Message, type MessageDecodeOptions } from '../format/messages.js';
+import { decodeMessage, encodeMessage, type Message } from '../format/messages.js';
+import { errorMessageFrom } from '../format/messages-status.js';
+import type { MessageDecodeOptions } from '../format/messages.js';
 
 /** Frames queued before the input is paused. */
 const HIGH_WATER = 64;
@@ -143,9 +145,7 @@ export class FrameChannel {
   /** Sends ERROR for `err`, best effort (the connection may already be gone). */
   async sendError(err: BigsyncError): Promise<void> {
     try {
-      const details: ErrorDetails = {};
-      for (const [k, v] of Object.entries(err.details)) if (v === null || typeof v !== 'object') details[k] = v;
-      await this.send({ type: 'ERROR', body: { code: err.code, message: err.message.slice(0, 2000), details } });
+      await this.send({ type: 'ERROR', body: errorMessageFrom(err) });
     } catch {
       // nothing more to tell a peer that is gone
     }
