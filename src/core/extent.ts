@@ -29,3 +29,20 @@ export function extentsTotal(extents: readonly Extent[]): number {
   for (const e of extents) total += e.length;
   return total;
 }
+
+/** The ranges covered by both sorted, non-overlapping extent lists. */
+export function intersectExtents(a: readonly Extent[], b: readonly Extent[]): Extent[] {
+  const out: Extent[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as Extent;
+    const y = b[j] as Extent;
+    const start = Math.max(x.offset, y.offset);
+    const end = Math.min(x.offset + x.length, y.offset + y.length);
+    if (end > start) out.push({ offset: start, length: end - start });
+    if (x.offset + x.length < y.offset + y.length) i++;
+    else j++;
+  }
+  return out;
+}

@@ -36,20 +36,13 @@ export interface NativeOps {
   /** posix_fadvise; `length` 0 means "to the end of the file". */
   fadvise(fd: number, offset: number, length: number, advice: FadviseAdvice): void;
   /**
-   * Compares `[offset, offset + length)` of the files on `fdA` and `fdB` through read-only shared
-   * mappings (no copy into user space), in pieces of `pieceSize` bytes (the last may be short):
+   * Compares `[offset, offset + length)` of the files on `fdA` and `fdB` with pread + memcmp in
+   * pieces of `pieceSize` bytes (the last may be short; bytes past a file's end read as zeros):
    * sets `out[i]` to 1 when piece i differs, else 0, and returns the number of differing pieces.
-   * Any `offset` works (the mapping starts at the page below it); `out` must hold at least
-   * ceil(length / pieceSize) bytes; `length` 0 returns 0 without mapping anything.
-   *
-   * Both files must be at least `offset + length` long. One that is shorter (truncated before
-   * or during the call) throws an Error with code `'ESIGBUS'` and `fd` naming it, never a
-   * process-killing SIGBUS; `out` is then unspecified. mmap failures throw like the syscalls
-   * above (`syscall: 'mmap'`; ENODEV or EINVAL where the file cannot be mapped).
-   *
-   * Absent (undefined) when the loaded addon predates it; use io/mapped-compare.ts.
+   * `out` must hold at least ceil(length / pieceSize) bytes. A failing pread throws like the
+   * syscalls above. Absent (undefined) when the loaded addon predates it; see io/piece-compare.ts.
    */
-  compareMapped?(
+  comparePieces?(
     fdA: number,
     fdB: number,
     offset: number,
@@ -69,16 +62,18 @@ export interface NativeStatus {
 const OP_NAMES = ['seekData', 'seekHole', 'punchHole', 'blkGetSize64', 'fadvise'] as const;
 
 /** Ops added later, each with its fast path's name; an older addon without one only loses that path. */
-const OPTIONAL_OPS = [['compareMapped', 'mmap-compare']] as const;
+const OPTIONAL_OPS = [['comparePieces', 'pread-compare']] as const;
 
 /** The fast paths every usable addon enables, by name. */
 const FAST_PATHS = ['seek-data', 'punch-hole', 'blkgetsize64', 'fadvise'] as const;
 
 let state: { ops: NativeOps | null; status: NativeStatus } | undefined;
 
-/** The packaged addon: this file is dist/src/io/native.js, so the package root is three levels up. */
+/** The packaged addon: this file is dist/src/io/native.js (package root three levels up) or the bundle. */
 function defaultAddonPath(): string {
-  return fileURLToPath(new URL('../../../build/Release/bigsync_native.node', import.meta.url));
+  // In the single-file bundle (dist/bigsync.bundle.mjs) the package root is one level up.
+  const up = import.meta.url.endsWith('.bundle.mjs') ? '../' : '../../../';
+  return fileURLToPath(new URL(`${up}build/Release/bigsync_native.node`, import.meta.url));
 }
 
 function firstLine(err: unknown): string {
@@ -133,8 +128,8 @@ export function nativeStatus(): NativeStatus {
 
 /**
  * The names of the active native fast paths, e.g. `['seek-data', 'punch-hole', 'blkgetsize64',
- * 'fadvise', 'mmap-compare']`, or `[]` when the addon is unavailable ({@link nativeStatus} says
- * why). An older addon lacking a later op (see {@link NativeOps.compareMapped}) omits its path.
+ * 'fadvise', 'pread-compare']`, or `[]` when the addon is unavailable ({@link nativeStatus} says
+ * why). An older addon lacking a later op (see {@link NativeOps.comparePieces}) omits its path.
  */
 export function fastPaths(): string[] {
   const ops = current().ops;

@@ -7,10 +7,11 @@
  */
 import { countTouchedBlocks, diffPiece, wholePiece, type TargetAction } from '../core/block-diff.js';
 import { ExtentCursor } from '../core/chunk-plan.js';
-import type { Extent } from '../core/extent.js';
+import { intersectExtents, type Extent } from '../core/extent.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
 import { punchHole } from '../io/hole-punch.js';
+import { comparePieces } from '../io/piece-compare.js';
 import { readFullySync, writeFullySync } from '../io/positional-io.js';
 
 /**
@@ -102,48 +103,94 @@ function verify(fd: number, pos: number, actions: TargetAction[]): number {
   return verified;
 }
 
+/** Counters and cursors of one chunk in progress. */
+interface ChunkState {
+  task: LocalChunkTask;
+  r: LocalChunkResult;
+  srcCur: ExtentCursor;
+  dstCur: ExtentCursor;
+  lastBlock: number;
+}
+
+/** Compares one piece in JS (reading both sides) and applies what differs. */
+function processPiece(st: ChunkState, pos: number, len: number): void {
+  const { task, r } = st;
+  let actions: TargetAction[];
+  const srcParts = st.srcCur.clip(pos, pos + len);
+  const dstParts = st.dstCur.clip(pos, pos + len);
+  // a hole over a hole (or over nothing) is equal without reading either side
+  if (srcParts.length === 0 && (task.mode === 'whole' ? task.holes : dstParts.length === 0)) return;
+  try {
+    r.bytesRead += readPiece(task.srcFd, srcBuf, pos, len, srcParts);
+    if (task.mode === 'whole') {
+      actions = wholePiece(srcBuf, len, { zeroAsHole: task.holes });
+    } else {
+      r.bytesRead += readPiece(task.dstFd, dstBuf, pos, len, dstParts);
+      actions = diffPiece(srcBuf, dstBuf, len, { zeroAsHole: task.holes });
+    }
+  } catch (err) {
+    throw toBigsyncError(err, `read failed at offset ${pos}`, { offset: pos });
+  }
+  if (actions.length === 0) return;
+  const touched = countTouchedBlocks(actions, pos, task.blockSize, st.lastBlock);
+  r.changedBlocks += touched.count;
+  st.lastBlock = touched.lastBlock;
+  for (const a of actions) {
+    if (a.kind === 'write') r.bytesWritten += a.length;
+    else r.bytesZeroed += a.length;
+  }
+  if (task.dryRun || task.dstFd === null) return;
+  try {
+    for (const a of actions) apply(task.dstFd, pos, a, task.holes);
+    if (task.verify) r.verifiedBytes += verify(task.dstFd, pos, actions);
+  } catch (err) {
+    throw toBigsyncError(err, `write failed at offset ${pos}`, { offset: pos });
+  }
+}
+
+const flags = new Uint8Array(1024);
+
+/**
+ * The native fast path over a run of whole pieces where both files have data: compares them in
+ * the addon and hands only the differing pieces to {@link processPiece}. Returns the end of the
+ * run, or `pos` when the fast path does not apply here.
+ */
+function fastRun(st: ChunkState, both: Extent[], pos: number, end: number): number {
+  const e = both.find((x) => x.offset <= pos && x.offset + x.length > pos);
+  if (e === undefined || st.task.dstFd === null) return pos;
+  const stop = Math.min(end, e.offset + e.length);
+  const runEnd = stop === end ? end : pos + Math.floor((stop - pos) / PIECE) * PIECE;
+  const length = Math.min(runEnd - pos, flags.length * PIECE);
+  if (length <= 0) return pos;
+  const n = comparePieces(st.task.srcFd, st.task.dstFd, pos, length, PIECE, flags);
+  if (n === null) return pos;
+  st.r.bytesRead += 2 * length;
+  for (let i = 0; n > 0 && i * PIECE < length; i++) {
+    if (flags[i] === 1) processPiece(st, pos + i * PIECE, Math.min(PIECE, pos + length - (pos + i * PIECE)));
+  }
+  return pos + length;
+}
+
 /** Runs one chunk. Errors carry the offset they happened at; ENOSPC becomes NO_SPACE. */
 export function runLocalChunk(task: LocalChunkTask): LocalChunkResult {
-  const r: LocalChunkResult = {
-    changedBlocks: 0,
-    bytesRead: 0,
-    bytesWritten: 0,
-    bytesZeroed: 0,
-    verifiedBytes: 0,
+  const st: ChunkState = {
+    task,
+    r: { changedBlocks: 0, bytesRead: 0, bytesWritten: 0, bytesZeroed: 0, verifiedBytes: 0 },
+    srcCur: new ExtentCursor(task.srcData),
+    dstCur: new ExtentCursor(task.dstData),
+    lastBlock: -1,
   };
-  const srcCur = new ExtentCursor(task.srcData);
-  const dstCur = new ExtentCursor(task.dstData);
   const end = task.offset + task.length;
-  let lastBlock = -1;
-  for (let pos = task.offset; pos < end; pos += PIECE) {
+  const both = task.mode === 'compare' ? intersectExtents(task.srcData, task.dstData) : [];
+  for (let pos = task.offset; pos < end; ) {
+    const next = both.length > 0 ? fastRun(st, both, pos, end) : pos;
+    if (next > pos) {
+      pos = next;
+      continue;
+    }
     const len = Math.min(PIECE, end - pos);
-    let actions: TargetAction[];
-    try {
-      r.bytesRead += readPiece(task.srcFd, srcBuf, pos, len, srcCur.clip(pos, pos + len));
-      if (task.mode === 'whole') {
-        actions = wholePiece(srcBuf, len, { zeroAsHole: task.holes });
-      } else {
-        r.bytesRead += readPiece(task.dstFd, dstBuf, pos, len, dstCur.clip(pos, pos + len));
-        actions = diffPiece(srcBuf, dstBuf, len, { zeroAsHole: task.holes });
-      }
-    } catch (err) {
-      throw toBigsyncError(err, `read failed at offset ${pos}`, { offset: pos });
-    }
-    if (actions.length === 0) continue;
-    const touched = countTouchedBlocks(actions, pos, task.blockSize, lastBlock);
-    r.changedBlocks += touched.count;
-    lastBlock = touched.lastBlock;
-    for (const a of actions) {
-      if (a.kind === 'write') r.bytesWritten += a.length;
-      else r.bytesZeroed += a.length;
-    }
-    if (task.dryRun || task.dstFd === null) continue;
-    try {
-      for (const a of actions) apply(task.dstFd, pos, a, task.holes);
-      if (task.verify) r.verifiedBytes += verify(task.dstFd, pos, actions);
-    } catch (err) {
-      throw toBigsyncError(err, `write failed at offset ${pos}`, { offset: pos });
-    }
+    processPiece(st, pos, len);
+    pos += len;
   }
-  return r;
+  return st.r;
 }

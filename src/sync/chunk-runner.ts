@@ -19,6 +19,16 @@ export interface RunChunksOptions {
   totals: LocalChunkResult;
   /** Bytes the task generator skipped (holes on both sides); counted as done. */
   skipped: { bytes: number };
+  /** A pool started early by the caller (its workers boot while the caller plans); closed here. */
+  pool?: WorkerPool | null;
+}
+
+/**
+ * The pool a sync of `size` bytes with `jobs` threads wants: none for small files or one thread
+ * (the main thread does it all), else `jobs - 1` workers. Start it early: workers take ~60 ms to boot.
+ */
+export function poolFor(size: number, jobs: number): WorkerPool | null {
+  return size <= INLINE_LIMIT || jobs <= 1 ? null : new WorkerPool(jobs - 1);
 }
 
 function yieldToLoop(): Promise<void> {
@@ -81,7 +91,7 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
     done += t.length;
     report();
   };
-  const pool = o.size <= INLINE_LIMIT ? null : o.jobs > 1 ? new WorkerPool(o.jobs - 1) : null;
+  const pool = o.pool === undefined ? poolFor(o.size, o.jobs) : o.pool;
   try {
     const inflight = new Set<Promise<void>>();
     for (const t of tasks) {

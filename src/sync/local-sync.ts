@@ -14,7 +14,7 @@ import { closeQuietly, openSource, type OpenedSource } from '../io/open-source.j
 import { openTarget, type OpenedTarget } from '../io/open-target.js';
 import { dataExtents } from '../io/sparse-map.js';
 import type { LocalChunkResult, LocalChunkTask } from '../parallel/local-chunk-task.js';
-import { runChunks } from './chunk-runner.js';
+import { poolFor, runChunks } from './chunk-runner.js';
 import { NULL_REPORTER, type Reporter } from './reporter.js';
 import type { SyncSummary } from './summary.js';
 
@@ -135,6 +135,16 @@ function* tasks(p: Plan, skipped: { bytes: number }): Generator<LocalChunkTask> 
   }
 }
 
+/** The source's size for sizing the pool before it is opened (a device or an error: assume large). */
+function guessSize(source: string): number {
+  try {
+    const st = fs.statSync(source);
+    return st.isFile() ? st.size : Number.MAX_SAFE_INTEGER;
+  } catch {
+    return 0;
+  }
+}
+
 /** Fails with SOURCE_CHANGED when the source's identity moved during the sync. */
 function checkSourceUnchanged(src: OpenedSource): void {
   const now = [identityOf(fs.fstatSync(src.fd, { bigint: true }))];
@@ -166,10 +176,17 @@ export async function syncLocalFile(
 ): Promise<SyncSummary> {
   const t0 = process.hrtime.bigint();
   const reporter = opts.reporter ?? NULL_REPORTER;
-  const p = plan(source, target, opts);
+  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const pool = poolFor(guessSize(source), jobs);
+  let p: Plan;
+  try {
+    p = plan(source, target, opts);
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
   try {
     const size = p.src.size;
-    const jobs = Math.max(1, opts.jobs ?? availableParallelism());
     reporter.start?.({ source, target, size, blockSize: p.blockSize, dryRun: opts.dryRun === true });
     const skipped = { bytes: 0 };
     const totals: LocalChunkResult = {
@@ -179,7 +196,7 @@ export async function syncLocalFile(
       bytesZeroed: 0,
       verifiedBytes: 0,
     };
-    await runChunks(tasks(p, skipped), { jobs, size, signal: opts.signal, reporter, totals, skipped });
+    await runChunks(tasks(p, skipped), { jobs, size, signal: opts.signal, reporter, totals, skipped, pool });
     if (opts.fsync === true && p.dst.fd !== null && opts.dryRun !== true) fs.fdatasyncSync(p.dst.fd);
     checkSourceUnchanged(p.src);
     const blocks = Math.ceil(size / p.blockSize);
