@@ -105,6 +105,14 @@ export default tseslint.config(
   layer(['src/transport/**'], ['sync', 'cli'], []),
   layer(['src/sync/**'], ['cli'], []),
   {
+    files: ['scripts/**/*.mjs', 'bin/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     files: ['src/cli/**', 'bench/**', 'test/**', 'scripts/**', 'bin/**'],
     rules: { 'no-console': 'off', 'no-restricted-properties': 'off' },
   },

@@ -26,8 +26,12 @@ if (files.length === 0) {
 }
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // costs ~0.18 s per node start here; tests start many
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...process.argv.slice(2), ...files], {
-  stdio: 'inherit',
-  env,
-});
+const r = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=1', ...process.argv.slice(2), ...files],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);
 process.exit(r.status ?? 1);

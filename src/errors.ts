@@ -92,7 +92,7 @@ export function errorFromData(data: unknown): BigsyncError {
 /** The errno-style code of a Node system error, if any (`ENOENT`, `ENOSPC`, ...). */
 export function sysCode(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err).code;
+    const code = err.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -71,7 +71,8 @@ export function gmac(key: Uint8Array, data: Uint8Array): Buffer {
 /** Page hashes of one block: the GMAC of each `pageSize` slice (the last may be short). */
 export function pageHashes(key: Uint8Array, block: Uint8Array, pageSize: number): Buffer[] {
   const out: Buffer[] = [];
-  for (let p = 0; p < block.length; p += pageSize) out.push(gmac(key, block.subarray(p, Math.min(p + pageSize, block.length))));
+  for (let p = 0; p < block.length; p += pageSize)
+    out.push(gmac(key, block.subarray(p, Math.min(p + pageSize, block.length))));
   return out;
 }
 

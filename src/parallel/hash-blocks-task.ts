@@ -34,7 +34,12 @@ export interface HashBlocksResult {
   bytesRead: number;
 }
 
-function readAt(fd: number, pos: number, len: number, cur: ExtentCursor | null): { bytes: number; zero: boolean } {
+function readAt(
+  fd: number,
+  pos: number,
+  len: number,
+  cur: ExtentCursor | null,
+): { bytes: number; zero: boolean } {
   if (cur === null) {
     const n = readFullySync(fd, piece, 0, len, pos);
     if (n < len) piece.fill(0, n, len);

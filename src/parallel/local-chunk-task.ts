@@ -182,7 +182,7 @@ export function runLocalChunk(task: LocalChunkTask): LocalChunkResult {
   };
   const end = task.offset + task.length;
   const both = task.mode === 'compare' ? intersectExtents(task.srcData, task.dstData) : [];
-  for (let pos = task.offset; pos < end; ) {
+  for (let pos = task.offset; pos < end;) {
     const next = both.length > 0 ? fastRun(st, both, pos, end) : pos;
     if (next > pos) {
       pos = next;

@@ -160,5 +160,8 @@ export class FrameChannel {
 /** The peer's ERROR as a local error: its code when we know it, else REMOTE_FAILED. */
 export function remoteError(code: string, message: string, details: ErrorDetails): BigsyncError {
   const known = isErrorCode(code) && code !== 'INTERNAL';
-  return new BigsyncError(known ? code : 'REMOTE_FAILED', `remote: ${message}`, { ...details, remoteCode: code });
+  return new BigsyncError(known ? code : 'REMOTE_FAILED', `remote: ${message}`, {
+    ...details,
+    remoteCode: code,
+  });
 }

@@ -5,7 +5,12 @@
  */
 import { BigsyncError } from '../errors.js';
 import type { Hello } from '../format/messages-handshake.js';
-import { checkHelloAck, chooseVersion, grantCapabilities, SUPPORTED_VERSIONS } from '../format/version-negotiation.js';
+import {
+  checkHelloAck,
+  chooseVersion,
+  grantCapabilities,
+  SUPPORTED_VERSIONS,
+} from '../format/version-negotiation.js';
 import type { FrameChannel } from './frame-channel.js';
 
 /** What both sides agreed on. */
@@ -20,8 +25,17 @@ function unexpected(type: string, expected: string): BigsyncError {
 }
 
 /** Client side: HELLO out, HELLO_ACK in. */
-export async function clientHandshake(ch: FrameChannel, software: string, capabilities: bigint): Promise<Agreement> {
-  const hello: Hello = { minVersion: SUPPORTED_VERSIONS.min, maxVersion: SUPPORTED_VERSIONS.max, capabilities, software };
+export async function clientHandshake(
+  ch: FrameChannel,
+  software: string,
+  capabilities: bigint,
+): Promise<Agreement> {
+  const hello: Hello = {
+    minVersion: SUPPORTED_VERSIONS.min,
+    maxVersion: SUPPORTED_VERSIONS.max,
+    capabilities,
+    software,
+  };
   await ch.send({ type: 'HELLO', body: hello });
   const msg = await ch.next();
   if (msg.type !== 'HELLO_ACK') throw unexpected(msg.type, 'HELLO_ACK');

@@ -17,7 +17,7 @@ export class Background {
   }
 
   /** Tracks `p`; its rejection rejects {@link failed}. */
-  add<T>(p: Promise<T>): Promise<T> {
+  add(p: Promise<unknown>): void {
     this.running.add(p);
     p.then(
       () => this.running.delete(p),
@@ -26,7 +26,6 @@ export class Background {
         this.fail(err instanceof BigsyncError ? err : new BigsyncError('INTERNAL', String(err)));
       },
     );
-    return p;
   }
 
   /** Awaits `p`, failing early if a background task fails first. */

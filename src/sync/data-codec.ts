@@ -31,7 +31,8 @@ export function compressData(data: Uint8Array): Buffer | null {
  *   is not `length` (the output is capped at `length`, so a bomb cannot expand without bound).
  */
 export function decompressData(payload: Uint8Array, length: number): Buffer {
-  if (!zstdAvailable()) throw new BigsyncError('PROTOCOL_ERROR', 'zstd DATA received but zstd was not negotiated');
+  if (!zstdAvailable())
+    throw new BigsyncError('PROTOCOL_ERROR', 'zstd DATA received but zstd was not negotiated');
   let out: Buffer;
   try {
     out = (z as ZstdZlib).zstdDecompressSync(payload, { maxOutputLength: length });

@@ -45,7 +45,10 @@ export function fileInfo(file: SessionFile, blockSize: number): FileInfo {
 }
 
 /** The hashing executor: workers for files past a few MiB, the calling thread below. */
-export function sessionExecutor(size: number, jobs: number | undefined): { exec: Executor; window: number; close: () => Promise<void> } {
+export function sessionExecutor(
+  size: number,
+  jobs: number | undefined,
+): { exec: Executor; window: number; close: () => Promise<void> } {
   const threads = Math.max(1, jobs ?? availableParallelism());
   const pool = size > 8 * 1024 * 1024 ? new WorkerPool(threads) : null;
   return { exec: executor(pool), window: Math.max(2, threads * 2), close: async () => pool?.close() };

@@ -11,14 +11,26 @@ import { ExtentCursor } from '../core/chunk-plan.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
 import { blockCount, validateBlockList, validateDataRange } from '../format/block-range.js';
 import type { DataMessage } from '../format/messages-data.js';
-import { ENCODING_ZERO, ENCODING_ZSTD, HASH_SHA256, RESULT_FAILED, RESULT_OK } from '../format/wire-constants.js';
+import {
+  ENCODING_ZERO,
+  ENCODING_ZSTD,
+  HASH_SHA256,
+  RESULT_FAILED,
+  RESULT_OK,
+} from '../format/wire-constants.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
 import { punchHole } from '../io/hole-punch.js';
 import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
 import { decompressData } from './data-codec.js';
 import {
-  batchBlocks, emptyStats, PAGE_SIZE, reportProgress, type RoleStats, type SessionContext, type SessionFile,
+  batchBlocks,
+  emptyStats,
+  PAGE_SIZE,
+  reportProgress,
+  type RoleStats,
+  type SessionContext,
+  type SessionFile,
 } from './remote-session.js';
 
 const ZEROS = Buffer.alloc(1024 * 1024);
@@ -29,20 +41,37 @@ interface Hashes {
 }
 
 /** Hashes blocks [first, first+count) with the executor. */
-async function hashRange(ctx: SessionContext, file: SessionFile, first: number, count: number, stats: RoleStats) {
+async function hashRange(
+  ctx: SessionContext,
+  file: SessionFile,
+  first: number,
+  count: number,
+  stats: RoleStats,
+) {
   const start = first * ctx.blockSize;
   const end = Math.min(ctx.size, (first + count) * ctx.blockSize);
   const data = file.data === null ? null : new ExtentCursor(file.data).clip(start, end);
   const r = await ctx.exec.hashBlocks({
-    kind: 'hash-blocks', fd: file.fd as number, firstBlock: first, count, blockSize: ctx.blockSize, size: ctx.size,
-    data, key: ctx.key,
+    kind: 'hash-blocks',
+    fd: file.fd as number,
+    firstBlock: first,
+    count,
+    blockSize: ctx.blockSize,
+    size: ctx.size,
+    data,
+    key: ctx.key,
   });
   stats.bytesRead += r.bytesRead;
   return r;
 }
 
 /** Streams BLOCK_HASHES for the whole target, a window of batches hashing at once. */
-async function streamHashes(ctx: SessionContext, file: SessionFile, h: Hashes, stats: RoleStats): Promise<void> {
+async function streamHashes(
+  ctx: SessionContext,
+  file: SessionFile,
+  h: Hashes,
+  stats: RoleStats,
+): Promise<void> {
   const total = blockCount(ctx.size, ctx.blockSize);
   const batch = batchBlocks(ctx.blockSize);
   const queue: { first: number; count: number; p: ReturnType<typeof hashRange> }[] = [];
@@ -53,9 +82,14 @@ async function streamHashes(ctx: SessionContext, file: SessionFile, h: Hashes, s
     h.tags.set(r.tags, q.first * BLOCK_HASH_LENGTH);
     h.zero.set(r.zero, q.first);
     const hashes = Array.from({ length: q.count }, (_, i) =>
-      r.zero[i] === 1 ? null : Buffer.from(r.tags.subarray(i * BLOCK_HASH_LENGTH, (i + 1) * BLOCK_HASH_LENGTH)),
+      r.zero[i] === 1
+        ? null
+        : Buffer.from(r.tags.subarray(i * BLOCK_HASH_LENGTH, (i + 1) * BLOCK_HASH_LENGTH)),
     );
-    await ctx.ch.send({ type: 'BLOCK_HASHES', body: { firstBlock: q.first, hashLen: BLOCK_HASH_LENGTH, hashes } });
+    await ctx.ch.send({
+      type: 'BLOCK_HASHES',
+      body: { firstBlock: q.first, hashLen: BLOCK_HASH_LENGTH, hashes },
+    });
     reportProgress(ctx, (q.first + q.count) * ctx.blockSize, stats);
   };
   for (let first = 0; first < total; first += batch) {
@@ -68,7 +102,13 @@ async function streamHashes(ctx: SessionContext, file: SessionFile, h: Hashes, s
 }
 
 /** Writes one DATA message to the target and marks the blocks it touched. */
-function applyData(ctx: SessionContext, file: SessionFile, msg: DataMessage, touched: Uint8Array, stats: RoleStats): void {
+function applyData(
+  ctx: SessionContext,
+  file: SessionFile,
+  msg: DataMessage,
+  touched: Uint8Array,
+  stats: RoleStats,
+): void {
   validateDataRange(msg, ctx.size);
   const fd = file.fd as number;
   const first = Math.floor(msg.offset / ctx.blockSize);
@@ -92,28 +132,45 @@ function applyData(ctx: SessionContext, file: SessionFile, msg: DataMessage, tou
 }
 
 /** Answers one SUBHASH_REQUEST with a SUBHASHES per block. */
-async function answerSubhashes(ctx: SessionContext, file: SessionFile, blocks: readonly number[]): Promise<void> {
+async function answerSubhashes(
+  ctx: SessionContext,
+  file: SessionFile,
+  blocks: readonly number[],
+): Promise<void> {
   validateBlockList(blocks, blockCount(ctx.size, ctx.blockSize));
   const r = await ctx.exec.pageHashes({
-    kind: 'page-hashes', fd: file.fd as number, blocks: [...blocks], blockSize: ctx.blockSize, pageSize: PAGE_SIZE,
-    size: ctx.size, key: ctx.key,
+    kind: 'page-hashes',
+    fd: file.fd as number,
+    blocks: [...blocks],
+    blockSize: ctx.blockSize,
+    pageSize: PAGE_SIZE,
+    size: ctx.size,
+    key: ctx.key,
   });
   for (let i = 0; i < blocks.length; i++) {
     const all = r.hashes[i] as Uint8Array;
     const hashes: Buffer[] = [];
-    for (let p = 0; p < all.length; p += BLOCK_HASH_LENGTH) hashes.push(Buffer.from(all.subarray(p, p + BLOCK_HASH_LENGTH)));
+    for (let p = 0; p < all.length; p += BLOCK_HASH_LENGTH)
+      hashes.push(Buffer.from(all.subarray(p, p + BLOCK_HASH_LENGTH)));
     await ctx.ch.send({
-      type: 'SUBHASHES', body: { block: blocks[i] as number, pageSize: PAGE_SIZE, hashLen: BLOCK_HASH_LENGTH, hashes },
+      type: 'SUBHASHES',
+      body: { block: blocks[i] as number, pageSize: PAGE_SIZE, hashLen: BLOCK_HASH_LENGTH, hashes },
     });
   }
 }
 
 /** Re-reads the blocks DATA touched and recomputes the digest of the whole target. */
-async function verifyDigest(ctx: SessionContext, file: SessionFile, h: Hashes, touched: Uint8Array, stats: RoleStats) {
+async function verifyDigest(
+  ctx: SessionContext,
+  file: SessionFile,
+  h: Hashes,
+  touched: Uint8Array,
+  stats: RoleStats,
+) {
   const total = touched.length;
   const batch = batchBlocks(ctx.blockSize);
   const reread: Promise<void>[] = [];
-  for (let b = 0; b < total; ) {
+  for (let b = 0; b < total;) {
     if (touched[b] !== 1 && !ctx.opts.wholeFile) {
       b++;
       continue;
@@ -132,7 +189,8 @@ async function verifyDigest(ctx: SessionContext, file: SessionFile, h: Hashes, t
   }
   await Promise.all(reread);
   const d = new FileDigest();
-  for (let b = 0; b < total; b++) d.add(h.zero[b] === 1 ? null : h.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH));
+  for (let b = 0; b < total; b++)
+    d.add(h.zero[b] === 1 ? null : h.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH));
   return d.digest();
 }
 
@@ -140,7 +198,10 @@ async function verifyDigest(ctx: SessionContext, file: SessionFile, h: Hashes, t
 export function prepareTarget(file: SessionFile, size: number, opts: SessionContext['opts']): void {
   if (file.isDevice) {
     if (file.size < size) {
-      throw new BigsyncError('TARGET_TOO_SMALL', `target device ${file.path} holds ${file.size} bytes, source needs ${size}`);
+      throw new BigsyncError(
+        'TARGET_TOO_SMALL',
+        `target device ${file.path} holds ${file.size} bytes, source needs ${size}`,
+      );
     }
     return;
   }
@@ -158,7 +219,10 @@ export function prepareTarget(file: SessionFile, size: number, opts: SessionCont
  * @returns the receiver's stats (also sent in RESULT) and the sender's (its closing RESULT).
  * @throws PROTOCOL_ERROR, CONNECTION_LOST, the peer's error, NO_SPACE/IO_ERROR, VERIFY_FAILED.
  */
-export async function runReceiver(ctx: SessionContext, file: SessionFile): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
+export async function runReceiver(
+  ctx: SessionContext,
+  file: SessionFile,
+): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
   const stats = emptyStats();
   const total = blockCount(ctx.size, ctx.blockSize);
   const h: Hashes = { tags: new Uint8Array(total * BLOCK_HASH_LENGTH), zero: new Uint8Array(total) };
@@ -181,18 +245,31 @@ export async function runReceiver(ctx: SessionContext, file: SessionFile): Promi
   }
 }
 
-async function finish(ctx: SessionContext, file: SessionFile, h: Hashes, touched: Uint8Array, stats: RoleStats, digest: Buffer) {
+async function finish(
+  ctx: SessionContext,
+  file: SessionFile,
+  h: Hashes,
+  touched: Uint8Array,
+  stats: RoleStats,
+  digest: Buffer,
+) {
   if (!ctx.opts.dryRun && ctx.opts.verify) {
     const ours = await verifyDigest(ctx, file, h, touched, stats);
     stats.verified = ours.equals(digest);
     if (!stats.verified) {
-      const err = new BigsyncError('VERIFY_FAILED', `the target's digest does not match the source's after the sync: ${file.path}; rerun`);
+      const err = new BigsyncError(
+        'VERIFY_FAILED',
+        `the target's digest does not match the source's after the sync: ${file.path}; rerun`,
+      );
       await ctx.ch.send({ type: 'RESULT', body: { status: RESULT_FAILED, stats: { ...stats } } });
       throw err;
     }
   }
   stats.changedBlocks = touched.reduce((a, t) => a + t, 0);
-  await ctx.ch.send({ type: 'RESULT', body: { status: RESULT_OK, stats: { ...stats, digestAlgorithm: HASH_SHA256 } } });
+  await ctx.ch.send({
+    type: 'RESULT',
+    body: { status: RESULT_OK, stats: { ...stats, digestAlgorithm: HASH_SHA256 } },
+  });
   const theirs = await ctx.ch.next();
   if (theirs.type !== 'RESULT') throw unexpectedMessage(theirs.type, "the sender's RESULT");
   return { own: stats, theirs: theirs.body.stats as Record<string, unknown> };

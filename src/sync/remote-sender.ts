@@ -13,7 +13,13 @@ import type { BlockHashes, Subhashes } from '../format/messages-blocks.js';
 import { HASH_SHA256, RESULT_OK } from '../format/wire-constants.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
 import {
-  batchBlocks, emptyStats, PAGE_SIZE, reportProgress, type RoleStats, type SessionContext, type SessionFile,
+  batchBlocks,
+  emptyStats,
+  PAGE_SIZE,
+  reportProgress,
+  type RoleStats,
+  type SessionContext,
+  type SessionFile,
 } from './remote-session.js';
 import { Background } from './background.js';
 import { sendPages, sendZero } from './sender-data.js';
@@ -29,7 +35,11 @@ class OwnHashes {
   readonly batch: number;
   readonly total: number;
 
-  constructor(private readonly ctx: SessionContext, private readonly file: SessionFile, private readonly stats: RoleStats) {
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly file: SessionFile,
+    private readonly stats: RoleStats,
+  ) {
     this.total = blockCount(ctx.size, ctx.blockSize);
     this.batch = batchBlocks(ctx.blockSize);
     this.tags = new Uint8Array(this.total * BLOCK_HASH_LENGTH);
@@ -47,7 +57,16 @@ class OwnHashes {
       const end = Math.min(this.ctx.size, (first + count) * this.ctx.blockSize);
       const data = this.file.data === null ? null : new ExtentCursor(this.file.data).clip(start, end);
       const p = this.ctx.exec
-        .hashBlocks({ kind: 'hash-blocks', fd: this.file.fd as number, firstBlock: first, count, blockSize: this.ctx.blockSize, size: this.ctx.size, data, key: this.ctx.key })
+        .hashBlocks({
+          kind: 'hash-blocks',
+          fd: this.file.fd as number,
+          firstBlock: first,
+          count,
+          blockSize: this.ctx.blockSize,
+          size: this.ctx.size,
+          data,
+          key: this.ctx.key,
+        })
         .then((r) => {
           this.tags.set(r.tags, first * BLOCK_HASH_LENGTH);
           this.zero.set(r.zero, first);
@@ -67,12 +86,17 @@ class OwnHashes {
 
   equal(b: number, theirs: Buffer | null): boolean {
     if (this.zero[b] === 1 || theirs === null) return this.zero[b] === 1 && theirs === null;
-    return Buffer.compare(this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH), theirs) === 0;
+    return (
+      Buffer.compare(this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH), theirs) === 0
+    );
   }
 
   digest(): Buffer {
     const d = new FileDigest();
-    for (let b = 0; b < this.total; b++) d.add(this.zero[b] === 1 ? null : this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH));
+    for (let b = 0; b < this.total; b++)
+      d.add(
+        this.zero[b] === 1 ? null : this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH),
+      );
     return d.digest();
   }
 }
@@ -89,10 +113,18 @@ interface SenderState {
 }
 
 /** Handles one BLOCK_HASHES batch: zero runs and hole fills at once, refinement requests for the rest. */
-async function onBlockHashes(ctx: SessionContext, file: SessionFile, s: SenderState, m: BlockHashes): Promise<void> {
+async function onBlockHashes(
+  ctx: SessionContext,
+  file: SessionFile,
+  s: SenderState,
+  m: BlockHashes,
+): Promise<void> {
   const count = m.hashes.length;
   if (m.firstBlock !== s.covered) {
-    throw new BigsyncError('PROTOCOL_ERROR', `BLOCK_HASHES out of order: got block ${m.firstBlock}, expected ${s.covered}`);
+    throw new BigsyncError(
+      'PROTOCOL_ERROR',
+      `BLOCK_HASHES out of order: got block ${m.firstBlock}, expected ${s.covered}`,
+    );
   }
   validateBlockRange(m.firstBlock, count, s.own.total);
   await s.own.have(m.firstBlock, count);
@@ -117,17 +149,27 @@ async function onBlockHashes(ctx: SessionContext, file: SessionFile, s: SenderSt
 }
 
 /** Handles one SUBHASHES: sends the pages whose hashes differ from ours. */
-async function onSubhashes(ctx: SessionContext, file: SessionFile, s: SenderState, m: Subhashes): Promise<void> {
+async function onSubhashes(
+  ctx: SessionContext,
+  file: SessionFile,
+  s: SenderState,
+  m: Subhashes,
+): Promise<void> {
   if (!s.asked.delete(m.block) || m.pageSize !== PAGE_SIZE || m.hashLen !== BLOCK_HASH_LENGTH) {
-    throw new BigsyncError('PROTOCOL_ERROR', `unrequested or malformed SUBHASHES for block ${m.block}`, { block: m.block });
+    throw new BigsyncError('PROTOCOL_ERROR', `unrequested or malformed SUBHASHES for block ${m.block}`, {
+      block: m.block,
+    });
   }
   await sendPages(
-    ctx, file, m.block,
+    ctx,
+    file,
+    m.block,
     (page, bytes) => {
       const theirs = m.hashes[page];
       return theirs === undefined || !pageHashes(ctx.key, bytes, PAGE_SIZE)[0]?.equals(theirs);
     },
-    s.stats, s.buf,
+    s.stats,
+    s.buf,
   );
 }
 
@@ -136,7 +178,9 @@ async function sendEverything(ctx: SessionContext, file: SessionFile, s: SenderS
   const total = s.own.total;
   for (let b = 0; b < total; b++) {
     const start = b * ctx.blockSize;
-    const zeroOrHole = file.data !== null && new ExtentCursor(file.data).clip(start, Math.min(ctx.size, start + ctx.blockSize)).length === 0;
+    const zeroOrHole =
+      file.data !== null &&
+      new ExtentCursor(file.data).clip(start, Math.min(ctx.size, start + ctx.blockSize)).length === 0;
     if (!zeroOrHole) await sendPages(ctx, file, b, (_p, bytes) => !isAllZero(bytes), s.stats, s.buf);
     s.stats.changedBlocks++;
     if (b % 64 === 0) reportProgress(ctx, start, s.stats);
@@ -149,7 +193,11 @@ async function sendEverything(ctx: SessionContext, file: SessionFile, s: SenderS
  * `checkSource` is called before DONE and throws SOURCE_CHANGED when the source moved.
  * @returns the sender's stats merged with the receiver's (from RESULT).
  */
-export async function runSender(ctx: SessionContext, file: SessionFile, checkSource: () => void): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
+export async function runSender(
+  ctx: SessionContext,
+  file: SessionFile,
+  checkSource: () => void,
+): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
   const stats = emptyStats();
   const own = new OwnHashes(ctx, file, stats);
   const s: SenderState = { own, asked: new Set(), covered: 0, buf: Buffer.allocUnsafe(1024 * 1024), stats };
@@ -157,7 +205,8 @@ export async function runSender(ctx: SessionContext, file: SessionFile, checkSou
   if (ctx.opts.wholeFile) await sendEverything(ctx, file, s);
   else if (own.total > 0) {
     while (s.covered < own.total || s.asked.size > 0) {
-      if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
+      if (ctx.signal?.aborted === true)
+        throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
       const msg = await own.bg.guard(ctx.ch.next());
       if (msg.type === 'BLOCK_HASHES') await onBlockHashes(ctx, file, s, msg.body);
       else if (msg.type === 'SUBHASHES') await onSubhashes(ctx, file, s, msg.body);
@@ -169,8 +218,11 @@ export async function runSender(ctx: SessionContext, file: SessionFile, checkSou
   const res = await ctx.ch.next();
   if (res.type !== 'RESULT') throw unexpectedMessage(res.type, 'RESULT');
   if (res.body.status !== RESULT_OK) {
-    throw new BigsyncError('VERIFY_FAILED', `the target's digest does not match the source's after the sync: ${file.path}; rerun`);
+    throw new BigsyncError(
+      'VERIFY_FAILED',
+      `the target's digest does not match the source's after the sync: ${file.path}; rerun`,
+    );
   }
   await ctx.ch.send({ type: 'RESULT', body: { status: RESULT_OK, stats: { ...stats } } });
-  return { own: stats, theirs: res.body.stats as Record<string, unknown> };
+  return { own: stats, theirs: res.body.stats };
 }

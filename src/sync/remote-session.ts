@@ -68,7 +68,11 @@ export function emptyStats(): RoleStats {
 /** Reports progress through the session's reporter. */
 export function reportProgress(ctx: SessionContext, bytesDone: number, stats: RoleStats): void {
   ctx.reporter.progress?.({
-    bytesDone: Math.min(bytesDone, ctx.size), bytesTotal: ctx.size, bytesWritten: stats.bytesWritten,
-    changedBlocks: stats.changedBlocks, wireBytesSent: ctx.ch.bytesSent, wireBytesReceived: ctx.ch.bytesReceived,
+    bytesDone: Math.min(bytesDone, ctx.size),
+    bytesTotal: ctx.size,
+    bytesWritten: stats.bytesWritten,
+    changedBlocks: stats.changedBlocks,
+    wireBytesSent: ctx.ch.bytesSent,
+    wireBytesReceived: ctx.ch.bytesReceived,
   });
 }

@@ -8,7 +8,14 @@ import { availableParallelism } from 'node:os';
 import { checkBlockSize, DEFAULT_BLOCK_SIZE } from '../core/block-size.js';
 import { blockCount } from '../format/block-range.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
-import { CAP_SPARSE, CAP_SUBBLOCK, CAP_ZSTD, HASH_GMAC_AES128, ROLE_SERVER_RECEIVES, ROLE_SERVER_SENDS } from '../format/wire-constants.js';
+import {
+  CAP_SPARSE,
+  CAP_SUBBLOCK,
+  CAP_ZSTD,
+  HASH_GMAC_AES128,
+  ROLE_SERVER_RECEIVES,
+  ROLE_SERVER_SENDS,
+} from '../format/wire-constants.js';
 import { identityChanges, identityOf } from '../io/file-identity.js';
 import type { OpenedSource } from '../io/open-source.js';
 import { FrameChannel } from '../protocol/frame-channel.js';
@@ -16,7 +23,15 @@ import { clientHandshake, unexpectedMessage } from '../protocol/handshake.js';
 import type { Connection, Transport } from '../transport/connection.js';
 import { zstdAvailable } from './data-codec.js';
 import type { LocalSyncOptions } from './local-sync.js';
-import { closeQuietly, fileInfo, mapTargetHoles, openSourceEndpoint, openTargetEndpoint, sessionExecutor, sessionKey } from './remote-endpoint.js';
+import {
+  closeQuietly,
+  fileInfo,
+  mapTargetHoles,
+  openSourceEndpoint,
+  openTargetEndpoint,
+  sessionExecutor,
+  sessionKey,
+} from './remote-endpoint.js';
 import { prepareTarget, runReceiver } from './remote-receiver.js';
 import { runSender } from './remote-sender.js';
 import type { RoleStats, SessionContext, SessionFile, SessionOptions } from './remote-session.js';
@@ -43,12 +58,21 @@ export interface RemoteSyncOptions extends LocalSyncOptions {
 export function checkSourceIdentity(src: OpenedSource): void {
   const changed = identityChanges(src.identity, identityOf(fs.fstatSync(src.fd, { bigint: true })));
   if (changed.length > 0) {
-    throw new BigsyncError('SOURCE_CHANGED', `source changed during the sync (${changed.join(', ')}): ${src.path}; the target may be inconsistent, rerun`);
+    throw new BigsyncError(
+      'SOURCE_CHANGED',
+      `source changed during the sync (${changed.join(', ')}): ${src.path}; the target may be inconsistent, rerun`,
+    );
   }
 }
 
 function sessionOptions(o: RemoteSyncOptions): SessionOptions {
-  return { dryRun: o.dryRun === true, wholeFile: o.wholeFile === true, sparse: o.sparse !== false, compress: o.compress === true, verify: o.verify !== false };
+  return {
+    dryRun: o.dryRun === true,
+    wholeFile: o.wholeFile === true,
+    sparse: o.sparse !== false,
+    compress: o.compress === true,
+    verify: o.verify !== false,
+  };
 }
 
 /** Our capabilities. */
@@ -60,7 +84,13 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : 0;
 }
 
-function summarize(o: RemoteSyncOptions, ctx: SessionContext, sender: RoleStats | Record<string, unknown>, receiver: RoleStats | Record<string, unknown>, seconds: number): SyncSummary {
+function summarize(
+  o: RemoteSyncOptions,
+  ctx: SessionContext,
+  sender: RoleStats | Record<string, unknown>,
+  receiver: RoleStats | Record<string, unknown>,
+  seconds: number,
+): SyncSummary {
   const s = sender as Record<string, unknown>;
   const r = receiver as Record<string, unknown>;
   const blocks = blockCount(ctx.size, ctx.blockSize);
@@ -68,25 +98,54 @@ function summarize(o: RemoteSyncOptions, ctx: SessionContext, sender: RoleStats 
   const src = o.direction === 'push' ? o.localPath : o.remoteLabel;
   const dst = o.direction === 'push' ? o.remoteLabel : o.localPath;
   return {
-    type: 'summary', source: src, target: dst, size: ctx.size, blockSize: ctx.blockSize, blocks, changedBlocks: changed,
+    type: 'summary',
+    source: src,
+    target: dst,
+    size: ctx.size,
+    blockSize: ctx.blockSize,
+    blocks,
+    changedBlocks: changed,
     similarity: blocks === 0 ? 1 : (blocks - changed) / blocks,
     bytesRead: num(s['bytesRead']) + num(r['bytesRead']),
     bytesWritten: ctx.opts.dryRun ? num(s['dataBytes']) : num(r['bytesWritten']),
     bytesZeroed: ctx.opts.dryRun ? num(s['bytesZeroed']) : num(r['bytesZeroed']),
-    holeBytes: 0, verified: r['verified'] === true, dryRun: ctx.opts.dryRun, mode: ctx.opts.wholeFile ? 'whole' : 'compare',
-    jobs: o.jobs ?? availableParallelism(), seconds, wireBytesSent: ctx.ch.bytesSent, wireBytesReceived: ctx.ch.bytesReceived,
+    holeBytes: 0,
+    verified: r['verified'] === true,
+    dryRun: ctx.opts.dryRun,
+    mode: ctx.opts.wholeFile ? 'whole' : 'compare',
+    jobs: o.jobs ?? availableParallelism(),
+    seconds,
+    wireBytesSent: ctx.ch.bytesSent,
+    wireBytesReceived: ctx.ch.bytesReceived,
   };
 }
 
 /** Opens the session: handshake, OPEN, FILE_INFO both ways. Returns the remote FILE_INFO size. */
-async function openSession(ch: FrameChannel, o: RemoteSyncOptions, local: SessionFile, key: Buffer, blockSize: number): Promise<{ remoteSize: number; remoteDevice: boolean }> {
+async function openSession(
+  ch: FrameChannel,
+  o: RemoteSyncOptions,
+  local: SessionFile,
+  key: Buffer,
+  blockSize: number,
+): Promise<{ remoteSize: number; remoteDevice: boolean }> {
   const agreed = await clientHandshake(ch, o.software, ourCapabilities());
   if (o.compress === true && (agreed.capabilities & CAP_ZSTD) === 0n) {
-    throw new BigsyncError('USAGE', '-z/--compress needs zstd on both sides (Node >= 22.15); this pair of Node versions has none');
+    throw new BigsyncError(
+      'USAGE',
+      '-z/--compress needs zstd on both sides (Node >= 22.15); this pair of Node versions has none',
+    );
   }
-  const flags = { dryRun: o.dryRun === true, wholeFile: o.wholeFile === true, noSparse: o.sparse === false, compress: o.compress === true };
+  const flags = {
+    dryRun: o.dryRun === true,
+    wholeFile: o.wholeFile === true,
+    noSparse: o.sparse === false,
+    compress: o.compress === true,
+  };
   const role = o.direction === 'push' ? ROLE_SERVER_RECEIVES : ROLE_SERVER_SENDS;
-  await ch.send({ type: 'OPEN', body: { role, path: o.remotePath, blockSize, flags, hashKey: key, hashAlgorithm: HASH_GMAC_AES128 } });
+  await ch.send({
+    type: 'OPEN',
+    body: { role, path: o.remotePath, blockSize, flags, hashKey: key, hashAlgorithm: HASH_GMAC_AES128 },
+  });
   const info = await ch.next();
   if (info.type !== 'FILE_INFO') throw unexpectedMessage(info.type, 'FILE_INFO');
   await ch.send({ type: 'FILE_INFO', body: fileInfo(local, blockSize) });
@@ -121,8 +180,24 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     const size = source !== null ? source.file.size : remote.remoteSize;
     const ex = sessionExecutor(size, o.jobs);
     pool = ex;
-    const ctx: SessionContext = { ch, exec: ex.exec, window: ex.window, key, blockSize, size, opts: sessionOptions(o), reporter: o.reporter ?? NULL_REPORTER, signal: o.signal };
-    ctx.reporter.start?.({ source: o.direction === 'push' ? o.localPath : o.remoteLabel, target: o.direction === 'push' ? o.remoteLabel : o.localPath, size, blockSize, dryRun: ctx.opts.dryRun });
+    const ctx: SessionContext = {
+      ch,
+      exec: ex.exec,
+      window: ex.window,
+      key,
+      blockSize,
+      size,
+      opts: sessionOptions(o),
+      reporter: o.reporter ?? NULL_REPORTER,
+      signal: o.signal,
+    };
+    ctx.reporter.start?.({
+      source: o.direction === 'push' ? o.localPath : o.remoteLabel,
+      target: o.direction === 'push' ? o.remoteLabel : o.localPath,
+      size,
+      blockSize,
+      dryRun: ctx.opts.dryRun,
+    });
     let result: SyncSummary;
     if (source !== null) {
       const r = await runSender(ctx, source.file, () => checkSourceIdentity(source.src));

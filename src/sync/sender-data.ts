@@ -13,7 +13,14 @@ import { PAGE_SIZE, type RoleStats, type SessionContext, type SessionFile } from
 export const MAX_DATA = 16 * 1024 * 1024;
 
 /** Sends `[offset, offset+length)` of the source as DATA (raw or zstd), or counts it in a dry run. */
-export async function sendRange(ctx: SessionContext, file: SessionFile, offset: number, length: number, stats: RoleStats, buf: Buffer): Promise<void> {
+export async function sendRange(
+  ctx: SessionContext,
+  file: SessionFile,
+  offset: number,
+  length: number,
+  stats: RoleStats,
+  buf: Buffer,
+): Promise<void> {
   for (let done = 0; done < length; done += MAX_DATA) {
     const n = Math.min(MAX_DATA, length - done);
     stats.dataBytes += n;
@@ -23,25 +30,41 @@ export async function sendRange(ctx: SessionContext, file: SessionFile, offset: 
     stats.bytesRead += got;
     if (got < n) throw new BigsyncError('SOURCE_CHANGED', `source shrank during the sync: ${file.path}`);
     const z = ctx.opts.compress ? compressData(bytes) : null;
-    const body = z === null
-      ? { offset: offset + done, length: n, encoding: ENCODING_RAW, payload: bytes }
-      : { offset: offset + done, length: n, encoding: ENCODING_ZSTD, payload: z };
+    const body =
+      z === null
+        ? { offset: offset + done, length: n, encoding: ENCODING_RAW, payload: bytes }
+        : { offset: offset + done, length: n, encoding: ENCODING_ZSTD, payload: z };
     await ctx.ch.send({ type: 'DATA', body: body as never });
   }
 }
 
-export async function sendZero(ctx: SessionContext, offset: number, length: number, stats: RoleStats): Promise<void> {
+export async function sendZero(
+  ctx: SessionContext,
+  offset: number,
+  length: number,
+  stats: RoleStats,
+): Promise<void> {
   for (let done = 0; done < length; done += MAX_DATA) {
     const n = Math.min(MAX_DATA, length - done);
     if (!ctx.opts.dryRun) {
-      await ctx.ch.send({ type: 'DATA', body: { offset: offset + done, length: n, encoding: ENCODING_ZERO, payload: Buffer.alloc(0) } });
+      await ctx.ch.send({
+        type: 'DATA',
+        body: { offset: offset + done, length: n, encoding: ENCODING_ZERO, payload: Buffer.alloc(0) },
+      });
     }
   }
   stats.bytesZeroed += length;
 }
 
 /** Sends the runs of pages of block `b` that `pick(page)` selects. */
-export async function sendPages(ctx: SessionContext, file: SessionFile, b: number, pick: (page: number, bytes: Buffer) => boolean, stats: RoleStats, buf: Buffer): Promise<void> {
+export async function sendPages(
+  ctx: SessionContext,
+  file: SessionFile,
+  b: number,
+  pick: (page: number, bytes: Buffer) => boolean,
+  stats: RoleStats,
+  buf: Buffer,
+): Promise<void> {
   const start = b * ctx.blockSize;
   const len = Math.min(ctx.blockSize, ctx.size - start);
   const block = Buffer.allocUnsafe(len);
@@ -59,4 +82,3 @@ export async function sendPages(ctx: SessionContext, file: SessionFile, b: numbe
     if (p >= len) break;
   }
 }
-

@@ -11,7 +11,14 @@ import { FrameChannel } from '../protocol/frame-channel.js';
 import { serverHandshake, unexpectedMessage } from '../protocol/handshake.js';
 import { DEFAULT_BLOCK_SIZE } from '../core/block-size.js';
 import { checkSourceIdentity, ourCapabilities } from './remote-sync.js';
-import { closeQuietly, fileInfo, mapTargetHoles, openSourceEndpoint, openTargetEndpoint, sessionExecutor } from './remote-endpoint.js';
+import {
+  closeQuietly,
+  fileInfo,
+  mapTargetHoles,
+  openSourceEndpoint,
+  openTargetEndpoint,
+  sessionExecutor,
+} from './remote-endpoint.js';
 import { prepareTarget, runReceiver } from './remote-receiver.js';
 import { runSender } from './remote-sender.js';
 import type { SessionContext, SessionFile } from './remote-session.js';
@@ -24,8 +31,9 @@ export interface ServeOptions {
   signal?: AbortSignal;
 }
 
-async function openForRequest(req: OpenRequest): Promise<{ file: SessionFile; src: OpenedSource | null }> {
-  if (req.role === ROLE_SERVER_RECEIVES) return { file: openTargetEndpoint(req.path, req.flags.dryRun), src: null };
+function openForRequest(req: OpenRequest): { file: SessionFile; src: OpenedSource | null } {
+  if (req.role === ROLE_SERVER_RECEIVES)
+    return { file: openTargetEndpoint(req.path, req.flags.dryRun), src: null };
   const s = openSourceEndpoint(req.path);
   return { file: s.file, src: s.src };
 }
@@ -44,8 +52,9 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     if (open.type !== 'OPEN') throw unexpectedMessage(open.type, 'OPEN');
     const req = open.body;
     const blockSize = req.blockSize ?? DEFAULT_BLOCK_SIZE;
-    if (req.hashKey === undefined) throw new BigsyncError('PROTOCOL_ERROR', 'OPEN without a hash key (GMAC is required)');
-    const opened = await openForRequest(req);
+    if (req.hashKey === undefined)
+      throw new BigsyncError('PROTOCOL_ERROR', 'OPEN without a hash key (GMAC is required)');
+    const opened = openForRequest(req);
     file = opened.file;
     await ch.send({ type: 'FILE_INFO', body: fileInfo(file, blockSize) });
     const peer = await ch.next();
@@ -56,8 +65,21 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     pool = ex;
     const f = req.flags;
     const ctx: SessionContext = {
-      ch, exec: ex.exec, window: ex.window, key: req.hashKey, blockSize, size, reporter: {}, signal: opts.signal,
-      opts: { dryRun: f.dryRun, wholeFile: f.wholeFile, sparse: !f.noSparse, compress: f.compress, verify: true },
+      ch,
+      exec: ex.exec,
+      window: ex.window,
+      key: req.hashKey,
+      blockSize,
+      size,
+      reporter: {},
+      signal: opts.signal,
+      opts: {
+        dryRun: f.dryRun,
+        wholeFile: f.wholeFile,
+        sparse: !f.noSparse,
+        compress: f.compress,
+        verify: true,
+      },
     };
     if (opened.src !== null) {
       const src = opened.src;

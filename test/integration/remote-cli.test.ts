@@ -85,7 +85,10 @@ describe('remote sync via the CLI (pseudo-ssh)', () => {
     const started = Date.now();
     const r = remote(['--bwlimit', '1M', small, `localhost:${t.file('paced.img')}`]);
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(Date.now() - started >= 1500, `3 MiB at 1 MiB/s (1 MiB burst) took only ${Date.now() - started} ms`);
+    assert.ok(
+      Date.now() - started >= 1500,
+      `3 MiB at 1 MiB/s (1 MiB burst) took only ${Date.now() - started} ms`,
+    );
     assert.ok(sameBytes(small, t.file('paced.img')));
   });
 });
@@ -94,7 +97,12 @@ describe('remote faults (pseudo-ssh)', () => {
   const t = tmpDir();
   const pidfile = t.file('server.pid');
   const env = { BIGSYNC_REMOTE_CACHE: t.file('cache'), BIGSYNC_TEST_PIDFILE: pidfile, BIGSYNC_TEST_BIN: BIN };
-  const serverArgs = ['-e', RSH, '--remote-path', path.join(PKG_ROOT, 'test', 'fixtures', 'server-with-pidfile')];
+  const serverArgs = [
+    '-e',
+    RSH,
+    '--remote-path',
+    path.join(PKG_ROOT, 'test', 'fixtures', 'server-with-pidfile'),
+  ];
   const src = t.file('src.img');
   before(() => writeSeededFile(src, 512 * MiB, 'remote-faults'));
   after(() => t.remove());
@@ -135,22 +143,26 @@ describe('remote faults (pseudo-ssh)', () => {
     fs.truncateSync(src, 512 * MiB);
   });
 
-  it('a full disk on the remote side: exit 5; a rerun after space is freed converges', { skip: process.getuid?.() === 0 ? false : 'needs root to mount tmpfs' }, () => {
-    const mnt = t.file('small');
-    fs.mkdirSync(mnt);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'bigsync-test', mnt]);
-    try {
-      const small = t.file('forty.img');
-      writeSeededFile(small, 40 * MiB, 'remote-enospc');
-      const r = runCli([...serverArgs, small, `localhost:${mnt}/x.img`], env);
-      assert.equal(r.status, 5, r.stderr);
-      assert.match(r.stderr, /no space left on device/);
-      execFileSync('mount', ['-o', 'remount,size=64m', mnt]);
-      const again = runCli([...serverArgs, small, `localhost:${mnt}/x.img`], env);
-      assert.equal(again.status, 0, again.stderr);
-      assert.ok(sameBytes(small, `${mnt}/x.img`));
-    } finally {
-      execFileSync('umount', [mnt]);
-    }
-  });
+  it(
+    'a full disk on the remote side: exit 5; a rerun after space is freed converges',
+    { skip: process.getuid?.() === 0 ? false : 'needs root to mount tmpfs' },
+    () => {
+      const mnt = t.file('small');
+      fs.mkdirSync(mnt);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'bigsync-test', mnt]);
+      try {
+        const small = t.file('forty.img');
+        writeSeededFile(small, 40 * MiB, 'remote-enospc');
+        const r = runCli([...serverArgs, small, `localhost:${mnt}/x.img`], env);
+        assert.equal(r.status, 5, r.stderr);
+        assert.match(r.stderr, /no space left on device/);
+        execFileSync('mount', ['-o', 'remount,size=64m', mnt]);
+        const again = runCli([...serverArgs, small, `localhost:${mnt}/x.img`], env);
+        assert.equal(again.status, 0, again.stderr);
+        assert.ok(sameBytes(small, `${mnt}/x.img`));
+      } finally {
+        execFileSync('umount', [mnt]);
+      }
+    },
+  );
 });

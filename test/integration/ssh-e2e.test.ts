@@ -47,7 +47,11 @@ describe('remote sync over a real sshd', { skip }, () => {
     const s = lastJson(r);
     const wire = (s['wireBytesSent'] as number) + (s['wireBytesReceived'] as number);
     assert.ok(wire <= changed + 0.002 * 64 * MiB, `wire ${wire} > changed ${changed} + 0.2%`);
-    assert.equal(fs.statSync(t.file(`remote-cache/${cached[0]}`)).mtimeMs, mtime, 'the bundle was uploaded again');
+    assert.equal(
+      fs.statSync(t.file(`remote-cache/${cached[0]}`)).mtimeMs,
+      mtime,
+      'the bundle was uploaded again',
+    );
   });
 
   it('pull into a local file', async () => {

@@ -17,7 +17,9 @@ const SEED = process.env['FC_SEED'] === undefined ? undefined : Number(process.e
 const segment = fc.oneof(
   fc.integer({ min: 0, max: 20_000 }).map((n) => Buffer.alloc(n)),
   fc.uint8Array({ minLength: 0, maxLength: 9000 }).map((a) => Buffer.from(a)),
-  fc.tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 1, max: 30_000 })).map(([b, n]) => Buffer.alloc(n, b)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 1, max: 30_000 }))
+    .map(([b, n]) => Buffer.alloc(n, b)),
 );
 const body = fc.array(segment, { maxLength: 6 }).map((parts) => Buffer.concat(parts));
 const pair = fc.tuple(body, body, fc.nat(), fc.boolean()).map(([a, noise, at, derive]) => {
@@ -36,24 +38,46 @@ describe('remote sync properties (in-memory protocol)', () => {
 
   it('push and pull leave the target byte-identical', async () => {
     await fc.assert(
-      fc.asyncProperty(pair, blockSize, fc.constantFrom('push', 'pull') as fc.Arbitrary<'push' | 'pull'>, fc.boolean(), async ([a, b], bs, direction, exists) => {
-        const src = t.file(`a${n}`);
-        const dst = t.file(`b${n++}`);
-        fs.writeFileSync(src, a);
-        if (exists) fs.writeFileSync(dst, b);
-        const transport = memoryTransport();
-        const local = direction === 'push' ? src : dst;
-        const remote = direction === 'push' ? dst : src;
-        const s = await syncRemote({ direction, localPath: local, remotePath: remote, remoteLabel: `mem:${remote}`, transport, blockSize: bs, software: 'test' });
-        assert.ok(fs.readFileSync(dst).equals(a), 'target differs from source');
-        assert.equal(s.verified, true);
-        assert.ok(s.wireBytesSent > 0 && s.wireBytesReceived > 0);
-        const again = await syncRemote({ direction, localPath: local, remotePath: remote, remoteLabel: 'mem', transport, blockSize: bs, software: 'test' });
-        assert.equal(again.changedBlocks, 0);
-        assert.equal(again.bytesWritten, 0);
-        fs.rmSync(src);
-        fs.rmSync(dst);
-      }),
+      fc.asyncProperty(
+        pair,
+        blockSize,
+        fc.constantFrom<'push' | 'pull'>('push', 'pull'),
+        fc.boolean(),
+        async ([a, b], bs, direction, exists) => {
+          const src = t.file(`a${n}`);
+          const dst = t.file(`b${n++}`);
+          fs.writeFileSync(src, a);
+          if (exists) fs.writeFileSync(dst, b);
+          const transport = memoryTransport();
+          const local = direction === 'push' ? src : dst;
+          const remote = direction === 'push' ? dst : src;
+          const s = await syncRemote({
+            direction,
+            localPath: local,
+            remotePath: remote,
+            remoteLabel: `mem:${remote}`,
+            transport,
+            blockSize: bs,
+            software: 'test',
+          });
+          assert.ok(fs.readFileSync(dst).equals(a), 'target differs from source');
+          assert.equal(s.verified, true);
+          assert.ok(s.wireBytesSent > 0 && s.wireBytesReceived > 0);
+          const again = await syncRemote({
+            direction,
+            localPath: local,
+            remotePath: remote,
+            remoteLabel: 'mem',
+            transport,
+            blockSize: bs,
+            software: 'test',
+          });
+          assert.equal(again.changedBlocks, 0);
+          assert.equal(again.bytesWritten, 0);
+          fs.rmSync(src);
+          fs.rmSync(dst);
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
   });
@@ -66,7 +90,15 @@ describe('remote sync properties (in-memory protocol)', () => {
         fs.writeFileSync(src, a);
         fs.writeFileSync(dst, b);
         const transport = memoryTransport();
-        const opts = { direction: 'push' as const, localPath: src, remotePath: dst, remoteLabel: 'mem', transport, blockSize: bs, software: 'test' };
+        const opts = {
+          direction: 'push' as const,
+          localPath: src,
+          remotePath: dst,
+          remoteLabel: 'mem',
+          transport,
+          blockSize: bs,
+          software: 'test',
+        };
         const dry = await syncRemote({ ...opts, dryRun: true });
         assert.ok(fs.readFileSync(dst).equals(b), 'dry run wrote');
         const real = await syncRemote(opts);

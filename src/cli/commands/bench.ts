@@ -12,6 +12,8 @@ export async function runBenchCommand(argv: string[], ctx: CliContext): Promise<
     ctx.stdout(BENCH_USAGE);
     return 0;
   }
-  const result = await runBench({ ...opts, jsonOut: opts.jsonOut ?? defaultJsonOut() }, (line: string) => ctx.stdout(`${line}\n`));
+  const result = await runBench({ ...opts, jsonOut: opts.jsonOut ?? defaultJsonOut() }, (line: string) =>
+    ctx.stdout(`${line}\n`),
+  );
   return result.ok ? 0 : 1;
 }

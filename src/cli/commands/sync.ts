@@ -169,7 +169,10 @@ function runEither(a: SyncArgs, ctx: CliContext, reporter: Reporter): Promise<Sy
   const remote = src.kind === 'ssh' ? src : dst.kind === 'ssh' ? dst : null;
   if (remote === null) {
     if (a.compress || a.rsh !== undefined || a.remotePath !== undefined || a.bwlimit !== undefined) {
-      throw new BigsyncError('USAGE', '-z, -e, --remote-path and --bwlimit apply only to a remote SRC or DST');
+      throw new BigsyncError(
+        'USAGE',
+        '-z, -e, --remote-path and --bwlimit apply only to a remote SRC or DST',
+      );
     }
     return syncLocalFile(src.path, dst.path, { ...a.options, reporter, signal: ctx.signal });
   }

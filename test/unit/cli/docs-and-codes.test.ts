@@ -17,12 +17,18 @@ describe('docs and codes', () => {
     for (const code of ERROR_CODES) {
       const row = doc.split('\n').find((l) => l.startsWith(`| \`${code}\``));
       assert.ok(row !== undefined, `docs/errors.md has no row for ${code}`);
-      assert.match(row, new RegExp(`\\|\\s*${EXIT_CODES[code]}\\s*\\|`), `wrong exit code for ${code} in docs/errors.md`);
+      assert.match(
+        row,
+        new RegExp(`\\|\\s*${EXIT_CODES[code]}\\s*\\|`),
+        `wrong exit code for ${code} in docs/errors.md`,
+      );
     }
   });
 
   it('the CLI version is package.json version', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(PKG_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(PKG_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     assert.equal(VERSION, pkg.version);
   });
 });

@@ -6,7 +6,12 @@ import type { Progress } from '../../../src/sync/reporter.js';
 
 const GiB = 1024 ** 3;
 const p = (done: number): Progress => ({
-  bytesDone: done, bytesTotal: 4 * GiB, bytesWritten: 1024, changedBlocks: 1, wireBytesSent: 0, wireBytesReceived: 0,
+  bytesDone: done,
+  bytesTotal: 4 * GiB,
+  bytesWritten: 1024,
+  changedBlocks: 1,
+  wireBytesSent: 0,
+  wireBytesReceived: 0,
 });
 
 describe('progress rendering', () => {
@@ -18,7 +23,13 @@ describe('progress rendering', () => {
   it('redraws in place on a TTY and throttles', () => {
     let out = '';
     let now = 0;
-    const r = progressReporter({ write: (s) => (out += s), tty: true, columns: 120, intervalMs: 100, now: () => now });
+    const r = progressReporter({
+      write: (s) => (out += s),
+      tty: true,
+      columns: 120,
+      intervalMs: 100,
+      now: () => now,
+    });
     r.start?.({ source: 'a', target: 'b', size: 4 * GiB, blockSize: 1, dryRun: false });
     now = 1000;
     r.progress?.(p(GiB));
@@ -44,7 +55,11 @@ describe('progress rendering', () => {
   it('emits NDJSON progress events, throttled, always the last one', () => {
     const lines: string[] = [];
     let now = 0;
-    const r = jsonReporter((l) => lines.push(l), 250, () => now);
+    const r = jsonReporter(
+      (l) => lines.push(l),
+      250,
+      () => now,
+    );
     r.progress?.(p(1));
     now = 100;
     r.progress?.(p(2));

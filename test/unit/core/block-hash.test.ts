@@ -9,23 +9,26 @@ const key = randomBytes(16);
 describe('BlockHashState', () => {
   it('hashes a block fed in pieces as GMAC of the whole block', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 70_000 })), { maxLength: 6 }), (parts) => {
-        const h = new BlockHashState(key);
-        const whole: Buffer[] = [];
-        const stale = Buffer.alloc(70_000, 0xee);
-        for (const [zero, n] of parts) {
-          // zero pieces are passed with stale bytes: they must be taken as zeros, never read
-          if (zero) h.update(stale.subarray(0, n), true);
-          else {
-            const b = randomBytes(n);
-            h.update(b, false);
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 70_000 })), { maxLength: 6 }),
+        (parts) => {
+          const h = new BlockHashState(key);
+          const whole: Buffer[] = [];
+          const stale = Buffer.alloc(70_000, 0xee);
+          for (const [zero, n] of parts) {
+            // zero pieces are passed with stale bytes: they must be taken as zeros, never read
+            if (zero) h.update(stale.subarray(0, n), true);
+            else {
+              const b = randomBytes(n);
+              h.update(b, false);
+            }
+            whole.push(zero ? Buffer.alloc(n) : Buffer.alloc(0));
           }
-          whole.push(zero ? Buffer.alloc(n) : Buffer.alloc(0));
-        }
-        const tag = h.finish();
-        if (parts.every(([zero]) => zero)) assert.equal(tag, null);
-        else assert.equal(tag?.length, 16);
-      }),
+          const tag = h.finish();
+          if (parts.every(([zero]) => zero)) assert.equal(tag, null);
+          else assert.equal(tag?.length, 16);
+        },
+      ),
     );
   });
 

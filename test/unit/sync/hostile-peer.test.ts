@@ -33,7 +33,8 @@ function hostile(size: number, script: Script): Transport {
         await script(ch, down);
       })().catch(() => undefined);
       return Promise.resolve({
-        input: down, output: up,
+        input: down,
+        output: up,
         exited: run.then(() => ({ code: 0, signal: null, stderr: '' })),
         close: async () => {
           down.end();
@@ -54,7 +55,15 @@ describe('a hostile server (pull)', () => {
     fs.writeFileSync(dst, Buffer.alloc(8192, 0x11));
     let err: unknown = null;
     try {
-      await syncRemote({ direction: 'pull', localPath: dst, remotePath: '/x', remoteLabel: 'evil:/x', transport: hostile(8192, script), software: 'test', blockSize: 4096 });
+      await syncRemote({
+        direction: 'pull',
+        localPath: dst,
+        remotePath: '/x',
+        remoteLabel: 'evil:/x',
+        transport: hostile(8192, script),
+        software: 'test',
+        blockSize: 4096,
+      });
     } catch (e) {
       err = e;
     }
@@ -65,7 +74,10 @@ describe('a hostile server (pull)', () => {
 
   it('DATA past the end of the file: PROTOCOL_ERROR, nothing written', async () => {
     const r = await pullFrom(async (ch) => {
-      await ch.send({ type: 'DATA', body: { offset: 8000, length: 1000, encoding: 0, payload: Buffer.alloc(1000, 0xee) } });
+      await ch.send({
+        type: 'DATA',
+        body: { offset: 8000, length: 1000, encoding: 0, payload: Buffer.alloc(1000, 0xee) },
+      });
       await ch.next();
     });
     assert.ok(isBigsyncError(r.err, 'PROTOCOL_ERROR'), String(r.err));
@@ -101,10 +113,11 @@ describe('a hostile server (pull)', () => {
   });
 
   it('a truncated DATA frame then hang-up: CONNECTION_LOST, nothing written from it', async () => {
-    const r = await pullFrom(async (ch, raw) => {
+    const r = await pullFrom((ch, raw) => {
       void ch;
       const whole = Buffer.concat([encodeFrameHeader(8, 13 + 100), Buffer.alloc(50, 1)]);
       raw.end(whole);
+      return Promise.resolve();
     });
     assert.ok(isBigsyncError(r.err, 'CONNECTION_LOST'), String(r.err));
     assert.deepEqual(r.target, untouched);
