@@ -4,7 +4,7 @@
  * the block's non-zero pages (when the target block is all zero), or a SUBHASH_REQUEST; for each
  * SUBHASHES it sends only the pages that differ. DONE carries the digest of the source.
  */
-import { BLOCK_HASH_LENGTH, FileDigest, pageHashes } from '../core/block-hash.js';
+import { BLOCK_HASH_LENGTH, FileDigest } from '../core/block-hash.js';
 import { ExtentCursor } from '../core/chunk-plan.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError } from '../errors.js';
@@ -104,8 +104,8 @@ class OwnHashes {
 /** The sender's session state. */
 interface SenderState {
   own: OwnHashes;
-  /** Blocks with a SUBHASH_REQUEST outstanding. */
-  asked: Set<number>;
+  /** Blocks with a SUBHASH_REQUEST outstanding, and our own page hashes of each (from the workers). */
+  asked: Map<number, Promise<Uint8Array>>;
   /** Blocks the receiver has hashed for us so far (BLOCK_HASHES coverage). */
   covered: number;
   buf: Buffer;
@@ -142,7 +142,23 @@ async function onBlockHashes(
   }
   s.covered += count;
   if (refine.length > 0) {
-    for (const b of refine) s.asked.add(b);
+    // our own page hashes of the same blocks, computed by the workers while the request travels
+    const mine = ctx.exec.pageHashes({
+      kind: 'page-hashes',
+      fd: file.fd as number,
+      blocks: refine,
+      blockSize: ctx.blockSize,
+      pageSize: PAGE_SIZE,
+      size: ctx.size,
+      key: ctx.key,
+    });
+    s.own.bg.add(mine);
+    refine.forEach((b, i) =>
+      s.asked.set(
+        b,
+        mine.then((r) => r.hashes[i] as Uint8Array),
+      ),
+    );
     await ctx.ch.send({ type: 'SUBHASH_REQUEST', body: { blocks: refine } });
   }
   reportProgress(ctx, s.covered * ctx.blockSize, s.stats);
@@ -155,18 +171,22 @@ async function onSubhashes(
   s: SenderState,
   m: Subhashes,
 ): Promise<void> {
-  if (!s.asked.delete(m.block) || m.pageSize !== PAGE_SIZE || m.hashLen !== BLOCK_HASH_LENGTH) {
+  const pending = s.asked.get(m.block);
+  s.asked.delete(m.block);
+  if (pending === undefined || m.pageSize !== PAGE_SIZE || m.hashLen !== BLOCK_HASH_LENGTH) {
     throw new BigsyncError('PROTOCOL_ERROR', `unrequested or malformed SUBHASHES for block ${m.block}`, {
       block: m.block,
     });
   }
+  const mine = await pending;
+  const L = BLOCK_HASH_LENGTH;
   await sendPages(
     ctx,
     file,
     m.block,
-    (page, bytes) => {
+    (page) => {
       const theirs = m.hashes[page];
-      return theirs === undefined || !pageHashes(ctx.key, bytes, PAGE_SIZE)[0]?.equals(theirs);
+      return theirs === undefined || Buffer.compare(mine.subarray(page * L, (page + 1) * L), theirs) !== 0;
     },
     s.stats,
     s.buf,
@@ -200,7 +220,7 @@ export async function runSender(
 ): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
   const stats = emptyStats();
   const own = new OwnHashes(ctx, file, stats);
-  const s: SenderState = { own, asked: new Set(), covered: 0, buf: Buffer.allocUnsafe(1024 * 1024), stats };
+  const s: SenderState = { own, asked: new Map(), covered: 0, buf: Buffer.allocUnsafe(1024 * 1024), stats };
   own.prefetch(ctx.window);
   if (ctx.opts.wholeFile) await sendEverything(ctx, file, s);
   else if (own.total > 0) {
