@@ -219,6 +219,7 @@ export async function runSender(
   checkSource: () => void,
 ): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
   const stats = emptyStats();
+  stats.holeBytes = file.data === null ? 0 : ctx.size - file.data.reduce((a, e) => a + e.length, 0);
   const own = new OwnHashes(ctx, file, stats);
   const s: SenderState = { own, asked: new Map(), covered: 0, buf: Buffer.allocUnsafe(1024 * 1024), stats };
   own.prefetch(ctx.window);

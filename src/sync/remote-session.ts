@@ -57,12 +57,22 @@ export interface RoleStats {
   bytesZeroed: number;
   /** Bytes of file data the sender put into DATA messages (before compression). */
   dataBytes: number;
+  /** Bytes of the source that are holes (counted by the sender). */
+  holeBytes: number;
   verified: boolean;
 }
 
 /** Fresh zeroed stats. */
 export function emptyStats(): RoleStats {
-  return { changedBlocks: 0, bytesRead: 0, bytesWritten: 0, bytesZeroed: 0, dataBytes: 0, verified: false };
+  return {
+    changedBlocks: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+    bytesZeroed: 0,
+    dataBytes: 0,
+    holeBytes: 0,
+    verified: false,
+  };
 }
 
 /** Reports progress through the session's reporter. */

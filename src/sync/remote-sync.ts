@@ -109,7 +109,7 @@ function summarize(
     bytesRead: num(s['bytesRead']) + num(r['bytesRead']),
     bytesWritten: ctx.opts.dryRun ? num(s['dataBytes']) : num(r['bytesWritten']),
     bytesZeroed: ctx.opts.dryRun ? num(s['bytesZeroed']) : num(r['bytesZeroed']),
-    holeBytes: 0,
+    holeBytes: num(s['holeBytes']),
     verified: r['verified'] === true,
     dryRun: ctx.opts.dryRun,
     mode: ctx.opts.wholeFile ? 'whole' : 'compare',
