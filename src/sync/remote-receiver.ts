@@ -95,7 +95,9 @@ async function streamHashes(
   for (let first = 0; first < total; first += batch) {
     if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
     const count = Math.min(batch, total - first);
-    queue.push({ first, count, p: hashRange(ctx, file, first, count, stats) });
+    const p = hashRange(ctx, file, first, count, stats);
+    p.catch(() => undefined); // awaited by flush(); after an early stop it may go unawaited
+    queue.push({ first, count, p });
     if (queue.length >= ctx.window) await flush();
   }
   while (queue.length > 0) await flush();

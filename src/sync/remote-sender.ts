@@ -153,12 +153,11 @@ async function onBlockHashes(
       key: ctx.key,
     });
     s.own.bg.add(mine);
-    refine.forEach((b, i) =>
-      s.asked.set(
-        b,
-        mine.then((r) => r.hashes[i] as Uint8Array),
-      ),
-    );
+    refine.forEach((b, i) => {
+      const page = mine.then((r) => r.hashes[i] as Uint8Array);
+      page.catch(() => undefined); // a failure surfaces through own.bg; this copy may go unawaited
+      s.asked.set(b, page);
+    });
     await ctx.ch.send({ type: 'SUBHASH_REQUEST', body: { blocks: refine } });
   }
   reportProgress(ctx, s.covered * ctx.blockSize, s.stats);

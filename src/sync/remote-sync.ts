@@ -214,7 +214,13 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     return result;
   } catch (err) {
     let e = toBigsyncError(err, 'remote sync failed');
-    if (e.code === 'CONNECTION_LOST' && ch !== null) e = (await ch.peerError()) ?? e;
+    if (o.signal?.aborted === true) {
+      // Ctrl-C reaches ssh too (same process group): the lost connection is the interrupt's doing
+      e = new BigsyncError(
+        'INTERRUPTED',
+        'interrupted; rerun to continue (it sends only what still differs)',
+      );
+    } else if (e.code === 'CONNECTION_LOST' && ch !== null) e = (await ch.peerError()) ?? e;
     else if (ch !== null && !e.message.startsWith('remote: ')) await ch.sendError(e);
     await conn?.close().catch(() => undefined);
     throw e;

@@ -127,6 +127,26 @@ describe('remote faults (pseudo-ssh)', () => {
     assert.ok(sameBytes(src, dst));
   });
 
+  it('Ctrl-C during a push: exit 130, and a rerun converges', async () => {
+    const dst = t.file('int.img');
+    writeSeededFile(dst, 512 * MiB, 'remote-faults-int');
+    const child = startCli(['--json', ...serverArgs, src, `localhost:${dst}`], env);
+    const done = finished(child);
+    let sent = false;
+    child.stdout?.on('data', (d: Buffer) => {
+      if (sent || !d.toString().includes('"type":"progress"')) return;
+      sent = true;
+      child.kill('SIGINT');
+    });
+    const r = await done;
+    assert.ok(sent, 'the sync ended before it could be interrupted');
+    assert.equal(r.status, 130, r.stderr);
+    assert.match(r.stderr, /^bigsync: interrupted/);
+    const again = runCli([...serverArgs, src, `localhost:${dst}`], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.ok(sameBytes(src, dst));
+  });
+
   it('a source that changes during a pull: exit 7', async () => {
     const dst = t.file('pulled.img');
     const child = startCli(['--json', ...serverArgs, `localhost:${src}`, dst], env);
