@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { BigsyncError } from '../src/errors.js';
 import { parseSize } from '../src/core/size-units.js';
+import { defaultJsonOut } from './package-root.js';
 import { findScenario, SCENARIOS } from './scenarios.js';
+import { SSH_TOOL_NAMES, type SshToolName } from './ssh-tools.js';
 import { TOOL_NAMES, type Tool, type ToolName } from './tools.js';
 
 /** Options of runBench; every field has a default. */
@@ -16,15 +18,26 @@ export interface BenchOptions {
   seed?: string;
   /** Scenario names to run; default all. */
   scenarios?: string[];
-  /** Tools by name, or Tool objects (tests inject their own); default floor, bigsync, rsync, cp, cat. */
-  tools?: (ToolName | Tool)[];
+  /**
+   * Tools by name, or Tool objects (tests inject their own); default floor, bigsync, rsync, cp, cat,
+   * or with `ssh` floor-ssh, bigsync, bigsync-z, rsync, cat-ssh.
+   */
+  tools?: (ToolName | SshToolName | Tool)[];
+  /**
+   * Reach the targets over a real OpenSSH sshd on 127.0.0.1, started (with keys made for it) and
+   * stopped by the run, and report bytes on the wire. Needs root and openssh-server.
+   */
+  ssh?: boolean;
   /** Timed runs per tool and scenario; the median is reported. Default 1. */
   repeat?: number;
   /** Where the files go (a fresh directory is made inside); default os.tmpdir(). */
   workDir?: string;
   /** Keep the generated files (the run's directory is printed). */
   keep?: boolean;
-  /** Write the JSON report here. */
+  /**
+   * Write the JSON report here. For `--ssh` without `--json-out`, parseBenchArgs fills in
+   * `bench/results/<date>-<machine label>-ssh.json` (the CLI's default is the `-local.json` one).
+   */
   jsonOut?: string;
   /** Extra arguments for bigsync, after --json and before SOURCE TARGET. */
   bigsyncArgs?: string[];
@@ -44,13 +57,15 @@ export interface BenchOptions {
 export const BENCH_USAGE = `Usage: bigsync bench [options] [-- bigsync-args...]
 
 Runs the named scenarios with the read floor, bigsync, rsync, cp and cat on the same files,
-checks every result byte for byte, and prints a table and the checks.
+checks every result byte for byte, and prints a table and the checks. With --ssh the targets are
+reached through a real sshd on 127.0.0.1, side by side with rsync and cat | ssh.
 
 Options:
   --size SIZE          base image size (K/M/G suffixes; default 1G)
   --seed TEXT          seed of all generated data (default bigsync-bench-1)
   --scenario NAME      run only this scenario (repeatable; default all)
-  --tools LIST         comma list of ${TOOL_NAMES.join(', ')} (default all)
+  --tools LIST         comma list of ${TOOL_NAMES.join(', ')} (default all);
+                       with --ssh: ${SSH_TOOL_NAMES.join(', ')}
   --repeat N           timed runs per tool, median reported (default 1)
   --work-dir DIR       where the images go (default the system temp dir)
   --keep               keep the images
@@ -58,6 +73,9 @@ Options:
   --sparse-size SIZE   apparent size of the sparse images (default 64G)
   --sparse-data SIZE   data held by the sparse images (default 256M)
   --quick              smoke run: 64M image, 1G sparse image holding 16M
+  --ssh                start an OpenSSH sshd on 127.0.0.1 (keys made for it; stopped at the end)
+                       and push every target through it; reports bytes on the wire too.
+                       Needs root and openssh-server. Results default to <date>-<machine>-ssh.json
   -h, --help           show this help
 
 Scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
@@ -75,6 +93,7 @@ const OPTIONS = {
   'sparse-size': { type: 'string' },
   'sparse-data': { type: 'string' },
   quick: { type: 'boolean' },
+  ssh: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -90,17 +109,19 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   if (values.help === true) return { help: true };
   if (positionals.length > 0) throw usage(`unexpected argument '${positionals[0] ?? ''}'`);
   const quick = values.quick === true;
+  const ssh = values.ssh === true;
   const opts: BenchOptions = {
     size: sizeOf(values.size, 'size') ?? (quick ? 64 << 20 : undefined),
     sparseSize: sizeOf(values['sparse-size'], 'sparse size') ?? (quick ? 1 << 30 : undefined),
     sparseDataBytes: sizeOf(values['sparse-data'], 'sparse data size') ?? (quick ? 16 << 20 : undefined),
     seed: values.seed,
     scenarios: values.scenario?.map(checkScenario),
-    tools: values.tools?.split(',').map((t) => checkTool(t.trim())),
+    tools: values.tools?.split(',').map((t) => checkTool(t.trim(), ssh)),
     repeat: values.repeat === undefined ? undefined : repeatOf(values.repeat),
     workDir: values['work-dir'],
     keep: values.keep,
-    jsonOut: values['json-out'],
+    jsonOut: values['json-out'] ?? (ssh ? defaultJsonOut(new Date(), 'ssh') : undefined),
+    ssh: ssh ? true : undefined,
     bigsyncArgs: dashes < 0 ? undefined : argv.slice(dashes + 1),
   };
   return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
@@ -129,9 +150,11 @@ function checkScenario(name: string): string {
   return name;
 }
 
-function checkTool(name: string): ToolName {
-  const tool = TOOL_NAMES.find((t) => t === name);
-  if (tool === undefined) throw usage(`unknown tool '${name}'; known: ${TOOL_NAMES.join(', ')}`);
+function checkTool(name: string, ssh: boolean): ToolName | SshToolName {
+  const names: readonly (ToolName | SshToolName)[] = ssh ? SSH_TOOL_NAMES : TOOL_NAMES;
+  const tool = names.find((t) => t === name);
+  if (tool === undefined)
+    throw usage(`unknown tool '${name}'${ssh ? ' with --ssh' : ''}; known: ${names.join(', ')}`);
   return tool;
 }
 

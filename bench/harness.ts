@@ -5,32 +5,28 @@
  * Called by the CLI's bench command (which prints through `log` and sets the exit code from
  * `report.ok`) and by tests. Library code: it never prints or exits by itself.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { BigsyncError } from '../src/errors.js';
 import type { BenchOptions } from './bench-args.js';
 import { evaluateChecks } from './checks.js';
 import { flushFile } from './file-io.js';
 import { writeVmImage } from './image-generator.js';
 import { detectTimer } from './measure.js';
-import {
-  defaultResultsPath,
-  formatChecks,
-  formatHeader,
-  formatTable,
-  machineInfo,
-  writeReportJson,
-} from './report.js';
-import type { BenchReport, ScenarioRecord, ToolResult } from './results-model.js';
+import { packageRoot } from './package-root.js';
+import { formatChecks, formatHeader, formatTable, machineInfo, writeReportJson } from './report.js';
+import type { BenchMode, BenchReport, ScenarioRecord, ToolResult } from './results-model.js';
 import { findScenario, SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.js';
-import { addRatios, runTool, skipped } from './tool-runner.js';
-import { builtinTools, TOOL_NAMES, type Tool } from './tools.js';
+import { startSshSession, type SshSession } from './ssh-session.js';
+import { SSH_TOOL_NAMES, type SshToolName } from './ssh-tools.js';
+import type { RemoteProbe } from './sshd-accounting.js';
+import { addRatios, LOCAL_RATIO_BASES, runTool, skipped, SSH_RATIO_BASES } from './tool-runner.js';
+import { builtinTools, TOOL_NAMES, type BigsyncLaunch, type Tool, type ToolName } from './tools.js';
 import { apparentSize } from './verify.js';
 
 export { parseBenchArgs, BENCH_USAGE, type BenchOptions } from './bench-args.js';
+export { defaultJsonOut, packageRoot } from './package-root.js';
 
 /** Receives the report's lines (progress lines start with "# "). */
 export type BenchLog = (line: string) => void;
@@ -38,27 +34,13 @@ export type BenchLog = (line: string) => void;
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
-/** The bigsync package root (the directory of its package.json), found from this file. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'bigsync')
-      return dir;
-    dir = dirname(dir);
-  }
-  throw new BigsyncError('INTERNAL', 'cannot find the bigsync package root from the bench module');
-}
-
-/** The default JSON results path: `<pkgroot>/bench/results/<date>-<machine label>-local.json`. */
-export function defaultJsonOut(date: Date = new Date()): string {
-  return defaultResultsPath(join(packageRoot(), 'bench', 'results'), date);
-}
-
 interface Config {
   ctx: Omit<ScenarioContext, 'dir' | 'baseImage'>;
   scenarios: Scenario[];
-  tools: Tool[];
+  mode: BenchMode;
+  launch: BigsyncLaunch;
+  /** Tool names (checked against the mode's list) or injected tools; made into Tools once SSH is up. */
+  tools: NonNullable<BenchOptions['tools']>;
   repeat: number;
   keep: boolean;
 }
@@ -73,8 +55,13 @@ function resolveConfig(opts: BenchOptions): Config {
     command: opts.bigsyncCommand ?? [process.execPath, join(packageRoot(), 'bin', 'bigsync.js')],
     args: opts.bigsyncArgs ?? [],
   };
-  const builtin = builtinTools(launch);
-  const tools = (opts.tools ?? [...TOOL_NAMES]).map((t) => (typeof t === 'string' ? builtin[t] : t));
+  const mode: BenchMode = opts.ssh === true ? 'ssh' : 'local';
+  const names: readonly (ToolName | SshToolName)[] = mode === 'ssh' ? SSH_TOOL_NAMES : TOOL_NAMES;
+  const tools = opts.tools ?? [...names];
+  for (const t of tools) {
+    if (typeof t === 'string' && !names.includes(t))
+      throw new BigsyncError('USAGE', `bench: tool '${t}' is not one of ${names.join(', ')} (${mode} mode)`);
+  }
   const ctx = {
     size: opts.size ?? GIB,
     seed: opts.seed ?? 'bigsync-bench-1',
@@ -82,7 +69,29 @@ function resolveConfig(opts: BenchOptions): Config {
     sparseDataBytes: opts.sparseDataBytes ?? 256 * MIB,
     changeBlockSize: opts.changeBlockSize ?? MIB,
   };
-  return { ctx, scenarios, tools, repeat: opts.repeat ?? 1, keep: opts.keep === true };
+  return { ctx, scenarios, mode, launch, tools, repeat: opts.repeat ?? 1, keep: opts.keep === true };
+}
+
+/** The Tool objects of the run: the mode's built-ins by name, injected tools as they are. */
+function toolsOf(cfg: Config, ssh: SshSession | undefined): Tool[] {
+  const builtin: Record<string, Tool> = ssh?.tools ?? builtinTools(cfg.launch);
+  return cfg.tools.map((t) => {
+    if (typeof t !== 'string') return t;
+    const tool = builtin[t];
+    if (tool === undefined) throw new BigsyncError('INTERNAL', `bench: no tool '${t}'`);
+    return tool;
+  });
+}
+
+/** What every scenario of a run shares. */
+interface RunContext {
+  cfg: Config;
+  tools: Tool[];
+  available: Map<Tool, string | null>;
+  timer: Awaited<ReturnType<typeof detectTimer>>;
+  log: BenchLog;
+  notes: Set<string>;
+  probe: RemoteProbe | undefined;
 }
 
 /** Fails with NO_SPACE unless `dir` has room for the base image and the scenarios' files. */
@@ -114,38 +123,45 @@ export async function runBench(
   log: BenchLog = () => undefined,
 ): Promise<BenchReport> {
   const cfg = resolveConfig(opts);
-  const parent = opts.workDir ?? tmpdir();
+  const parent = resolve(opts.workDir ?? tmpdir());
   await mkdir(parent, { recursive: true });
   const runDir = await mkdtemp(join(parent, 'bigsync-bench-'));
   const notes = new Set<string>();
+  let ssh: SshSession | undefined;
   try {
     await checkFreeSpace(runDir, cfg);
     const timer = await detectTimer();
-    const report = newReport(cfg, timer);
+    if (cfg.mode === 'ssh') {
+      ssh = await startSshSession(runDir, cfg.launch, log);
+      for (const n of ssh.notes) notes.add(n);
+    }
+    const tools = toolsOf(cfg, ssh);
+    const report = newReport(cfg, timer, ssh);
     const baseImage = join(runDir, 'base.img');
     if (cfg.scenarios.some((s) => s.usesBaseImage)) {
       log(`# writing base image: ${(cfg.ctx.size / MIB).toFixed(0)} MiB, seed '${cfg.ctx.seed}'`);
       await writeVmImage(baseImage, cfg.ctx.size, cfg.ctx.seed);
     }
-    const available = await availability(cfg.tools);
+    const run: RunContext = {
+      cfg,
+      tools,
+      available: await availability(tools),
+      timer,
+      log,
+      notes,
+      probe: ssh?.probe,
+    };
     for (const scenario of cfg.scenarios) {
       const dir = join(runDir, scenario.name);
       await mkdir(dir);
-      const { record, results } = await runScenario(
-        scenario,
-        { ...cfg.ctx, dir, baseImage },
-        cfg,
-        available,
-        timer,
-        log,
-        notes,
-      );
+      const { record, results } = await runScenario(scenario, { ...cfg.ctx, dir, baseImage }, run);
       report.scenarios.push(record);
       report.results.push(...results);
       if (!cfg.keep) await rm(dir, { recursive: true, force: true });
     }
     return await finish(report, notes, opts, log);
   } finally {
+    await ssh?.stop();
     if (cfg.keep) log(`# files kept in ${runDir}`);
     else await rm(runDir, { recursive: true, force: true });
   }
@@ -159,12 +175,9 @@ async function availability(tools: Tool[]): Promise<Map<Tool, string | null>> {
 async function runScenario(
   scenario: Scenario,
   ctx: ScenarioContext,
-  cfg: Config,
-  available: Map<Tool, string | null>,
-  timer: Awaited<ReturnType<typeof detectTimer>>,
-  log: BenchLog,
-  notes: Set<string>,
+  run: RunContext,
 ): Promise<{ record: ScenarioRecord; results: ToolResult[] }> {
+  const { cfg, available, timer, log, notes } = run;
   log(`# ${scenario.name}: preparing`);
   const started = process.hrtime.bigint();
   const prepared = await scenario.prepare(ctx);
@@ -174,7 +187,7 @@ async function runScenario(
     `# ${scenario.name}: prepared in ${prepareSeconds.toFixed(1)} s, ${prepared.changedBytes} bytes differ`,
   );
   const results: ToolResult[] = [];
-  for (const tool of cfg.tools) {
+  for (const tool of run.tools) {
     const missing = available.get(tool) ?? null;
     if (missing !== null) {
       results.push(skipped(scenario.name, tool.name, missing));
@@ -188,6 +201,7 @@ async function runScenario(
       timer,
       repeat: cfg.repeat,
       note: (t: string) => void notes.add(t),
+      ...(run.probe === undefined ? {} : { remote: run.probe }),
     };
     const result = await runTool(tool, setup);
     results.push(result);
@@ -195,7 +209,7 @@ async function runScenario(
       `#   ${tool.name}: ${result.status}${result.seconds === null ? '' : ` ${result.seconds.toFixed(3)} s`}${result.reason ? ` (${result.reason})` : ''}`,
     );
   }
-  addRatios(results);
+  addRatios(results, cfg.mode === 'ssh' ? SSH_RATIO_BASES : LOCAL_RATIO_BASES);
   const sourceSize = (await apparentSize(prepared.source)) ?? 0;
   const record = {
     name: scenario.name,
@@ -209,9 +223,11 @@ async function runScenario(
   return { record, results };
 }
 
-function newReport(cfg: Config, timer: string): BenchReport {
+function newReport(cfg: Config, timer: string, ssh: SshSession | undefined): BenchReport {
   return {
     machine: machineInfo(),
+    ...(cfg.mode === 'ssh' ? { mode: cfg.mode } : {}),
+    ...(ssh === undefined ? {} : { ssh: ssh.info }),
     node: process.version,
     date: new Date().toISOString(),
     ...cfg.ctx,
@@ -231,13 +247,14 @@ async function finish(
   opts: BenchOptions,
   log: BenchLog,
 ): Promise<BenchReport> {
-  report.checks = evaluateChecks(report.results, report.scenarios);
+  const mode = report.mode ?? 'local';
+  report.checks = evaluateChecks(report.results, report.scenarios, mode);
   report.ok = report.results.every((r) => r.status !== 'FAILED');
   report.notes = [...staticNotes(report), ...notes];
   for (const line of [
     ...formatHeader(report),
     '',
-    ...formatTable(report.results),
+    ...formatTable(report.results, mode),
     '',
     'checks:',
     ...formatChecks(report.checks),
@@ -255,7 +272,11 @@ async function finish(
 function staticNotes(report: BenchReport): string[] {
   const notes = [
     `NODE_EXTRA_CA_CERTS is removed from bigsync's environment${process.env.NODE_EXTRA_CA_CERTS ? ' (it is set here)' : ''}: it costs about 0.2 s per node start where set, and users rarely set it`,
-    'rsync runs with --inplace --no-whole-file --ignore-times --stats (and --sparse in sparse scenarios)',
+    ...(report.mode === 'ssh'
+      ? []
+      : [
+          'rsync runs with --inplace --no-whole-file --ignore-times --stats (and --sparse in sparse scenarios)',
+        ]),
     'ratios compare tools of this one run; "dirtied" is what the kernel counted as written to files (whole page-cache folios, so small writes count more than their size), "reported" what the tool says it wrote',
   ];
   if (report.timer !== 'gnu-time')

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, release, totalmem, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { BenchReport, CheckResult, ToolResult } from './results-model.js';
+import type { BenchMode, BenchReport, CheckResult, ToolResult } from './results-model.js';
 
 const MIB = 1024 * 1024;
 
@@ -32,11 +32,16 @@ export function machineLabel(machine: BenchReport['machine'] = machineInfo()): s
 }
 
 /**
- * The default results file: `<resultsDir>/<YYYY-MM-DD>-<machine label>-local.json`.
+ * The default results file: `<resultsDir>/<YYYY-MM-DD>-<machine label>-<mode>.json`.
  * @param resultsDir the package's bench/results directory.
+ * @param mode `local` (default) or `ssh`.
  */
-export function defaultResultsPath(resultsDir: string, date: Date = new Date()): string {
-  return join(resultsDir, `${date.toISOString().slice(0, 10)}-${machineLabel()}-local.json`);
+export function defaultResultsPath(
+  resultsDir: string,
+  date: Date = new Date(),
+  mode: BenchMode = 'local',
+): string {
+  return join(resultsDir, `${date.toISOString().slice(0, 10)}-${machineLabel()}-${mode}.json`);
 }
 
 /** Writes `report` as pretty JSON to `path`, creating its directory. */
@@ -45,7 +50,7 @@ export async function writeReportJson(path: string, report: BenchReport): Promis
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-const HEADERS = [
+const LOCAL_HEADERS = [
   'scenario',
   'tool',
   'seconds',
@@ -59,24 +64,48 @@ const HEADERS = [
   'ok',
 ];
 
-/** The results table, one string per line, columns padded. */
-export function formatTable(results: readonly ToolResult[]): string[] {
+const SSH_HEADERS = [
+  'scenario',
+  'tool',
+  'seconds',
+  'CPU s',
+  'RSS MiB',
+  'dirtied MiB',
+  'reported MiB',
+  'wire MiB',
+  'x floor',
+  'x rsync',
+  'x cat-ssh',
+  'ok',
+];
+
+const mib = (v: number | null | undefined) => num(v === null || v === undefined ? null : v / MIB, 1);
+
+function statusCell(r: ToolResult): string {
+  if (r.status === 'ok') return 'ok';
+  return `${r.status}: ${r.reason ?? ''}`;
+}
+
+/**
+ * The results table, one string per line, columns padded. In SSH mode it adds `wire MiB`, and the
+ * ratios are to floor-ssh, rsync and cat-ssh.
+ */
+export function formatTable(results: readonly ToolResult[], mode: BenchMode = 'local'): string[] {
+  const ssh = mode === 'ssh';
+  const HEADERS = ssh ? SSH_HEADERS : LOCAL_HEADERS;
   const rows = results.map((r) => [
     r.scenario,
     r.tool,
     num(r.seconds, 3),
     num(r.cpuSeconds, 2),
-    num(r.maxRssBytes === null ? null : r.maxRssBytes / MIB, 1),
-    num(r.fsWriteBytes === null ? null : r.fsWriteBytes / MIB, 1),
-    num(r.bytesWritten === null ? null : r.bytesWritten / MIB, 1),
+    mib(r.maxRssBytes),
+    mib(r.fsWriteBytes),
+    mib(r.bytesWritten),
+    ...(ssh ? [mib(r.wireBytes)] : []),
     ratio(r.ratios.floor),
     ratio(r.ratios.rsync),
-    ratio(r.ratios.cp),
-    r.status === 'skipped'
-      ? `skipped: ${r.reason ?? ''}`
-      : r.status === 'ok'
-        ? 'ok'
-        : `FAILED: ${r.reason ?? ''}`,
+    ratio(ssh ? (r.ratios.catSsh ?? null) : r.ratios.cp),
+    statusCell(r),
   ]);
   const all = [HEADERS, ...rows];
   const widths = HEADERS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
@@ -96,7 +125,8 @@ export function formatChecks(checks: readonly CheckResult[]): string[] {
     const measured = Object.entries(c.measured)
       .map(([k, v]) => `${k}=${v === null ? '-' : Number.isInteger(v) ? v : v.toFixed(3)}`)
       .join(' ');
-    return `${c.status.toUpperCase().padEnd(7)} ${c.scenario}: ${c.target}  (${measured})`;
+    const note = c.note === undefined || c.note === '' ? '' : `  ${c.note}`;
+    return `${c.status.toUpperCase().padEnd(7)} ${c.scenario}: ${c.target}  (${measured})${note}`;
   });
 }
 
@@ -105,6 +135,9 @@ export function formatHeader(report: BenchReport): string[] {
   const m = report.machine;
   return [
     `bigsync bench  ${report.date}  node ${report.node}  ${m.cpus} x ${m.cpuModel}  ${(m.totalmem / 2 ** 30).toFixed(1)} GiB RAM  ${m.platform} ${m.kernel}`,
+    ...(report.mode === 'ssh'
+      ? [`mode ssh: targets reached through OpenSSH sshd on 127.0.0.1 (${report.ssh?.sshVersion ?? '?'})`]
+      : []),
     `size ${(report.size / MIB).toFixed(0)} MiB  seed '${report.seed}'  repeat ${report.repeat}  sparse ${(report.sparseSize / MIB).toFixed(0)} MiB holding ${(report.sparseDataBytes / MIB).toFixed(0)} MiB  timer ${report.timer}`,
     ...report.notes.map((n) => `note: ${n}`),
   ];

@@ -1,14 +1,16 @@
 /**
  * Runs one tool in one prepared scenario: for each repetition, a fresh copy of the pristine target
  * (made before timing), a warm page cache (`cat SOURCE TARGET > /dev/null`), the timed command,
- * and a byte-for-byte check of the result against the source.
+ * and a byte-for-byte check of the result against the source. In SSH mode a probe on the sshd
+ * adds the remote side's CPU and written bytes to the local ones.
  */
 import { rm } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { flushFile } from './file-io.js';
 import { measureCommand, type TimerKind } from './measure.js';
-import type { RunRecord, ToolResult } from './results-model.js';
+import type { RemoteUsage, RunRecord, ToolResult } from './results-model.js';
 import type { PreparedScenario } from './scenarios.js';
+import type { RemoteProbe } from './sshd-accounting.js';
 import type { Tool, ToolRun } from './tools.js';
 import { allocatedBytes, apparentSize, compareFiles } from './verify.js';
 
@@ -22,6 +24,8 @@ export interface RunSetup {
   repeat: number;
   /** Called with remarks worth a note in the report (e.g. an unwarmed cache). */
   note(text: string): void;
+  /** SSH mode: measures the remote side of each timed run (added to CPU and written bytes). */
+  remote?: RemoteProbe;
 }
 
 /** Runs `tool` `setup.repeat` times and summarizes: median seconds, CPU and bytes; largest RSS. */
@@ -37,7 +41,9 @@ export async function runTool(tool: Tool, setup: RunSetup): Promise<ToolResult> 
   const runs: RunRecord[] = [];
   let resultAllocated: number | null = null;
   for (let i = 0; i < setup.repeat; i++) {
-    runs.push(await runOnce(tool, run, setup));
+    const record = await runOnce(tool, run, setup);
+    runs.push(record);
+    if (record.unsupported !== undefined) break; // it will not become supported on the next try
     if (tool.writesTarget) resultAllocated = await allocatedBytes(run.target);
   }
   await rm(run.target, { force: true });
@@ -69,23 +75,42 @@ async function runOnce(tool: Tool, run: ToolRun, setup: RunSetup): Promise<RunRe
     await flushFile(run.target);
   }
   await warmCache(run, setup);
+  const remoteDone = await setup.remote?.start();
   const m = await measureCommand(tool.command(run), setup.timer);
-  const out = tool.parse?.(m) ?? { bytesWritten: null };
+  const remote = await remoteDone?.();
+  const out = tool.parse?.(m, run) ?? { bytesWritten: null };
   const cpu = m.userSeconds === null || m.sysSeconds === null ? null : m.userSeconds + m.sysSeconds;
   const record: RunRecord = {
     seconds: m.seconds,
-    cpuSeconds: cpu,
+    cpuSeconds: plusRemote(cpu, remote, remote?.cpuSeconds),
     maxRssBytes: m.maxRssBytes,
-    fsWriteBytes: m.fsWriteBytes,
+    fsWriteBytes: plusRemote(m.fsWriteBytes, remote, remote?.fsWriteBytes),
     bytesWritten: out.bytesWritten,
     ok: true,
+    ...(out.wireBytes === undefined ? {} : { wireBytes: out.wireBytes }),
+    ...(remote === undefined ? {} : { remote }),
     ...(out.summary === undefined ? {} : { summary: out.summary }),
     ...(out.note === undefined ? {} : { note: out.note }),
   };
-  if (m.exitCode !== 0) return { ...record, ok: false, note: exitNote(m.exitCode, m.signal, m.stderr) };
+  if (m.exitCode !== 0) {
+    const unsupported = tool.unsupported?.(m) ?? null;
+    if (unsupported !== null) return { ...record, ok: false, unsupported, note: unsupported };
+    return { ...record, ok: false, note: exitNote(m.exitCode, m.signal, m.stderr) };
+  }
   if (!tool.writesTarget) return record;
   const cmp = await compareFiles(run.source, run.target);
   return cmp.equal ? record : { ...record, ok: false, note: `wrong result: ${cmp.reason ?? 'differs'}` };
+}
+
+/** Local plus remote, when there is a remote side; null when either part could not be measured. */
+function plusRemote(
+  local: number | null,
+  remote: RemoteUsage | undefined,
+  remotePart: number | null | undefined,
+): number | null {
+  if (remote === undefined) return local;
+  if (local === null || remotePart === null || remotePart === undefined) return null;
+  return Math.round((local + remotePart) * 1000) / 1000; // sums of 2-decimal times, without float noise
 }
 
 function exitNote(code: number | null, signal: string | null, stderr: string): string {
@@ -112,7 +137,12 @@ function summarize(
   runs: RunRecord[],
   allocated: ToolResult['allocated'],
 ): ToolResult {
-  const failed = runs.find((r) => !r.ok);
+  const failed = runs.find((r) => !r.ok && r.unsupported === undefined);
+  const unsupported = runs.find((r) => r.unsupported !== undefined);
+  if (failed === undefined && unsupported !== undefined) {
+    // Not a result: no times or ratios to compare, but the run and its message are kept.
+    return { ...skipped(scenario, tool, unsupported.unsupported ?? ''), status: 'unsupported', runs };
+  }
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   const rss = runs.map((r) => r.maxRssBytes).filter((v): v is number => v !== null);
@@ -126,27 +156,48 @@ function summarize(
     maxRssBytes: rss.length === 0 ? null : Math.max(...rss),
     bytesWritten: median?.bytesWritten ?? null,
     fsWriteBytes: median?.fsWriteBytes ?? null,
+    ...(median?.wireBytes === undefined ? {} : { wireBytes: median.wireBytes }),
     ratios: { floor: null, rsync: null, cp: null },
     allocated,
     runs,
   };
 }
 
-/** Fills in each result's ratios to the floor, rsync and cp of the same scenario (successful runs only). */
-export function addRatios(results: ToolResult[]): void {
-  const base = (tool: string) => {
+/** Which tools the ratios divide by: the mode's floor, rsync, and cp (local) or cat-ssh (SSH mode). */
+export interface RatioBases {
+  floor: string;
+  rsync: string;
+  cp: string | null;
+  /** When set, results get a `catSsh` ratio. */
+  catSsh: string | null;
+}
+
+export const LOCAL_RATIO_BASES: RatioBases = { floor: 'floor', rsync: 'rsync', cp: 'cp', catSsh: null };
+export const SSH_RATIO_BASES: RatioBases = {
+  floor: 'floor-ssh',
+  rsync: 'rsync',
+  cp: null,
+  catSsh: 'cat-ssh',
+};
+
+/** Fills in each result's ratios to the bases of the same scenario (successful runs only). */
+export function addRatios(results: ToolResult[], bases: RatioBases = LOCAL_RATIO_BASES): void {
+  const base = (tool: string | null) => {
     const r = results.find((x) => x.tool === tool && x.status === 'ok');
     return r?.seconds ?? null;
   };
-  const floor = base('floor');
-  const rsync = base('rsync');
-  const cp = base('cp');
+  const floor = base(bases.floor);
+  const rsync = base(bases.rsync);
+  const cp = base(bases.cp);
+  const catSsh = base(bases.catSsh);
   for (const r of results) {
     if (r.seconds === null) continue;
+    const over = (b: number | null) => (b ? (r.seconds ?? 0) / b : null);
     r.ratios = {
-      floor: floor ? r.seconds / floor : null,
-      rsync: rsync ? r.seconds / rsync : null,
-      cp: cp ? r.seconds / cp : null,
+      floor: over(floor),
+      rsync: over(rsync),
+      cp: over(cp),
+      ...(bases.catSsh === null ? {} : { catSsh: over(catSsh) }),
     };
   }
 }

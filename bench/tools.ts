@@ -24,6 +24,8 @@ export interface ToolOutput {
   bytesWritten: number | null;
   /** bigsync's parsed summary object. */
   summary?: Record<string, unknown>;
+  /** SSH mode: bytes on the wire both ways, as the tool counts them; null if it does not say. */
+  wireBytes?: number | null;
   note?: string;
 }
 
@@ -38,8 +40,14 @@ export interface Tool {
   skipFor?(run: ToolRun): string | null;
   /** The command of one run. */
   command(run: ToolRun): CommandSpec;
-  /** Reads the tool's own report from its output. */
-  parse?(m: Measurement): ToolOutput;
+  /** Reads the tool's own report from its output (`run`: the files it was given). */
+  parse?(m: Measurement, run: ToolRun): ToolOutput;
+  /**
+   * For a run that exited non-zero: the tool's message when it refused the run as unsupported on
+   * this machine (e.g. bigsync -z without zstd), else null (the run failed). Unsupported runs are
+   * reported as such, not as wrong results.
+   */
+  unsupported?(m: Measurement): string | null;
 }
 
 /** How to start bigsync. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseBenchArgs } from '../../../bench/harness.js';
+import { BENCH_USAGE, parseBenchArgs } from '../../../bench/harness.js';
 import { isBigsyncError } from '../../../src/errors.js';
 
 describe('parseBenchArgs', () => {
@@ -58,10 +58,30 @@ describe('parseBenchArgs', () => {
   it('reports -h/--help instead of options', () => {
     assert.deepEqual(parseBenchArgs(['--size', '1G', '--help']), { help: true });
     assert.deepEqual(parseBenchArgs(['-h']), { help: true });
+    assert.match(BENCH_USAGE, /--ssh /);
+    assert.match(BENCH_USAGE, /floor-ssh, bigsync, bigsync-z, rsync, cat-ssh/);
   });
 
   it('passes arguments after -- to bigsync', () => {
     assert.deepEqual(parseBenchArgs(['--', '--block-size', '64K']).bigsyncArgs, ['--block-size', '64K']);
+  });
+
+  it('--ssh takes the SSH tool names and defaults the results file to the -ssh.json name', () => {
+    const o = parseBenchArgs([
+      '--ssh',
+      '--quick',
+      '--scenario',
+      'changed-1pct',
+      '--tools',
+      'floor-ssh,bigsync,bigsync-z,rsync,cat-ssh',
+    ]);
+    assert.equal(o.ssh, true);
+    assert.equal(o.size, 64 << 20);
+    assert.deepEqual(o.scenarios, ['changed-1pct']);
+    assert.deepEqual(o.tools, ['floor-ssh', 'bigsync', 'bigsync-z', 'rsync', 'cat-ssh']);
+    assert.match(o.jsonOut ?? '', /bench\/results\/\d{4}-\d\d-\d\d-[\w-]+-ssh\.json$/);
+    assert.equal(parseBenchArgs(['--ssh', '--json-out', 'x.json']).jsonOut, 'x.json');
+    assert.equal(parseBenchArgs(['--size', '4G', '--ssh']).size, 4 * 1024 ** 3);
   });
 
   it('rejects bad input with stable codes', () => {
@@ -77,6 +97,8 @@ describe('parseBenchArgs', () => {
     assert.equal(code(['stray']), 'USAGE');
     assert.equal(code(['--scenario', 'nope']), 'USAGE');
     assert.equal(code(['--tools', 'floor,scp']), 'USAGE');
+    assert.equal(code(['--tools', 'cat-ssh']), 'USAGE'); // an SSH tool without --ssh
+    assert.equal(code(['--ssh', '--tools', 'cp']), 'USAGE'); // a local tool with --ssh
     assert.equal(code(['--repeat', '0']), 'USAGE');
     assert.equal(code(['--size', '12X']), 'BAD_SIZE');
   });

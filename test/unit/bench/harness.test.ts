@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runBench } from '../../../bench/harness.js';
 import type { BenchReport } from '../../../bench/results-model.js';
+import { zstdUnsupported } from '../../../bench/ssh-tools.js';
 import type { Tool } from '../../../bench/tools.js';
 import { withTempDir } from '../../helpers/seeded-data.js';
 
@@ -15,6 +16,17 @@ const lazyTool: Tool = {
   writesTarget: true,
   unavailable: () => Promise.resolve(null),
   command: () => ({ argv: ['true'] }),
+};
+
+/** Refuses like bigsync -z without zstd: exit 2, a USAGE error line; reads that as unsupported. */
+const refusingTool: Tool = {
+  name: 'refuses',
+  writesTarget: true,
+  unavailable: () => Promise.resolve(null),
+  command: () => ({
+    argv: ['bash', '-c', `echo '{"type":"error","code":"USAGE","message":"needs zstd"}'; exit 2`],
+  }),
+  unsupported: zstdUnsupported,
 };
 
 describe('runBench (smoke, small sizes)', () => {
@@ -91,6 +103,23 @@ describe('runBench (smoke, small sizes)', () => {
       ); // identical: the untouched copy is right
       assert.match(lazy[1]?.reason ?? '', /does not exist/);
       assert.ok(lines.some((l) => l.startsWith('FAILED: at least one tool')));
+    });
+  });
+
+  it('reports a run the tool refused as unsupported: shown with its message, not a failure', async () => {
+    await withTempDir(async (dir) => {
+      const lines: string[] = [];
+      const report = await runBench(
+        { size: MIB, scenarios: ['changed-1pct'], tools: ['floor', refusingTool], repeat: 3, workDir: dir },
+        (l) => lines.push(l),
+      );
+      assert.equal(report.ok, true);
+      const r = report.results.find((x) => x.tool === 'refuses');
+      assert.equal(r?.status, 'unsupported');
+      assert.equal(r?.reason, 'needs zstd');
+      assert.equal(r?.seconds, null);
+      assert.equal(r?.runs.length, 1, 'not repeated');
+      assert.ok(lines.some((l) => /^changed-1pct\s+refuses\s.*unsupported: needs zstd$/.test(l)));
     });
   });
 });
