@@ -18,13 +18,20 @@ export interface Executor {
   pageHashes(t: PageHashesTask): Promise<PageHashesResult>;
 }
 
-/** An executor over `pool`, or inline when `pool` is null. */
+/**
+ * An executor over `pool`, or inline when `pool` is null. With a pool, a hashing task that finds
+ * every worker already holding two runs on the calling thread instead, as local sync does: the
+ * caller's thread does useful work while workers boot or lag, instead of queueing.
+ */
 export function executor(pool: WorkerPool | null): Executor {
-  if (pool === null) {
-    return {
-      hashBlocks: (t) => Promise.resolve(runHashBlocks(t)),
-      pageHashes: (t) => Promise.resolve(runPageHashes(t)),
-    };
-  }
-  return { hashBlocks: (t) => pool.run(t), pageHashes: (t) => pool.run(t) };
+  const inline: Executor = {
+    hashBlocks: (t) => Promise.resolve().then(() => runHashBlocks(t)),
+    pageHashes: (t) => Promise.resolve().then(() => runPageHashes(t)),
+  };
+  if (pool === null) return inline;
+  const full = (): boolean => pool.inFlight >= pool.size * 2;
+  return {
+    hashBlocks: (t) => (full() ? inline.hashBlocks(t) : pool.run(t)),
+    pageHashes: (t) => pool.run(t),
+  };
 }

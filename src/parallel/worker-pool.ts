@@ -67,6 +67,11 @@ export class WorkerPool {
     return this.slots.length;
   }
 
+  /** Tasks sent and not yet answered, over all workers. */
+  get inFlight(): number {
+    return this.slots.reduce((a, s) => a + s.busy, 0);
+  }
+
   /** Runs `task` on the least busy worker; `transfer` lists ArrayBuffers to move, not copy. */
   run<R>(task: WorkerTask, transfer: ArrayBuffer[] = []): Promise<R> {
     if (this.failure !== null) return Promise.reject(this.failure);

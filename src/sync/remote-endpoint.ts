@@ -44,13 +44,16 @@ export function fileInfo(file: SessionFile, blockSize: number): FileInfo {
   return { size: file.size, blockSize, kind: file.isDevice ? KIND_BLOCK_DEVICE : KIND_REGULAR };
 }
 
-/** The hashing executor: workers for files past a few MiB, the calling thread below. */
+/**
+ * The hashing executor: `jobs - 1` workers plus the calling thread (as in local sync: the main
+ * thread hashes whenever the workers are full), none for files of a few MiB.
+ */
 export function sessionExecutor(
   size: number,
   jobs: number | undefined,
 ): { exec: Executor; window: number; close: () => Promise<void> } {
   const threads = Math.max(1, jobs ?? availableParallelism());
-  const pool = size > 8 * 1024 * 1024 ? new WorkerPool(threads) : null;
+  const pool = size > 8 * 1024 * 1024 && threads > 1 ? new WorkerPool(threads - 1) : null;
   return { exec: executor(pool), window: Math.max(2, threads * 2), close: async () => pool?.close() };
 }
 

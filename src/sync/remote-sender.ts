@@ -22,6 +22,7 @@ import {
   type SessionFile,
 } from './remote-session.js';
 import { Background } from './background.js';
+import { RefineGauge } from './refine-gauge.js';
 import { sendPages, sendZero } from './sender-data.js';
 
 /** The sender's own hashes, filled batch by batch; `ready[i]` resolves when batch i is in. */
@@ -110,6 +111,7 @@ interface SenderState {
   covered: number;
   buf: Buffer;
   stats: RoleStats;
+  gauge: RefineGauge;
 }
 
 /** Handles one BLOCK_HASHES batch: zero runs and hole fills at once, refinement requests for the rest. */
@@ -138,7 +140,8 @@ async function onBlockHashes(
     const len = Math.min(ctx.blockSize, ctx.size - start);
     if (s.own.zero[b] === 1) await sendZero(ctx, start, len, s.stats);
     else if (theirs === null) await sendPages(ctx, file, b, (_p, bytes) => !isAllZero(bytes), s.stats, s.buf);
-    else refine.push(b);
+    else if (s.gauge.shouldRefine()) refine.push(b);
+    else await sendPages(ctx, file, b, () => true, s.stats, s.buf);
   }
   s.covered += count;
   if (refine.length > 0) {
@@ -179,17 +182,22 @@ async function onSubhashes(
   }
   const mine = await pending;
   const L = BLOCK_HASH_LENGTH;
+  let diff = 0;
   await sendPages(
     ctx,
     file,
     m.block,
     (page) => {
       const theirs = m.hashes[page];
-      return theirs === undefined || Buffer.compare(mine.subarray(page * L, (page + 1) * L), theirs) !== 0;
+      const differs =
+        theirs === undefined || Buffer.compare(mine.subarray(page * L, (page + 1) * L), theirs) !== 0;
+      if (differs) diff++;
+      return differs;
     },
     s.stats,
     s.buf,
   );
+  s.gauge.observe(Math.ceil(mine.length / L), diff);
 }
 
 /** Whole-file mode: every non-zero page of the source, no hashes asked. */
@@ -220,7 +228,14 @@ export async function runSender(
   const stats = emptyStats();
   stats.holeBytes = file.data === null ? 0 : ctx.size - file.data.reduce((a, e) => a + e.length, 0);
   const own = new OwnHashes(ctx, file, stats);
-  const s: SenderState = { own, asked: new Map(), covered: 0, buf: Buffer.allocUnsafe(1024 * 1024), stats };
+  const s: SenderState = {
+    own,
+    asked: new Map(),
+    covered: 0,
+    gauge: new RefineGauge(),
+    buf: Buffer.allocUnsafe(1024 * 1024),
+    stats,
+  };
   own.prefetch(ctx.window);
   if (ctx.opts.wholeFile) await sendEverything(ctx, file, s);
   else if (own.total > 0) {
