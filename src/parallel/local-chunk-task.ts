@@ -76,27 +76,57 @@ function writeZeros(fd: number, position: number, length: number): void {
   }
 }
 
-function apply(fd: number, pos: number, a: TargetAction, holes: boolean): void {
-  if (a.kind === 'write') writeFullySync(fd, srcBuf, a.offset, a.length, pos + a.offset);
-  else if (!(holes && punchHole(fd, pos + a.offset, a.length))) writeZeros(fd, pos + a.offset, a.length);
+function failVerify(offset: number, length: number): never {
+  throw new BigsyncError('VERIFY_FAILED', `target does not hold the written bytes at offset ${offset}`, {
+    offset,
+    length,
+  });
 }
 
-/** Reads back each changed range and checks it now holds the source's bytes. */
+/**
+ * Zero ranges are not applied piece by piece: they are gathered into one run per chunk while
+ * they touch, so a zero region spanning many pieces costs one hole punch (a filesystem
+ * transaction each), then read back to check it reads as zeros.
+ */
+function flushZeros(st: ChunkState): void {
+  const z = st.pendingZero;
+  const fd = st.task.dstFd;
+  st.pendingZero = null;
+  if (z === null || fd === null) return;
+  if (!(st.task.holes && punchHole(fd, z.offset, z.length))) writeZeros(fd, z.offset, z.length);
+  if (!st.task.verify) return;
+  for (let done = 0; done < z.length; done += PIECE) {
+    const n = Math.min(PIECE, z.length - done);
+    if (readFullySync(fd, dstBuf, 0, n, z.offset + done) !== n || !isAllZero(dstBuf, 0, n)) {
+      failVerify(z.offset + done, n);
+    }
+  }
+  st.r.verifiedBytes += z.length;
+}
+
+function apply(st: ChunkState, pos: number, a: TargetAction): void {
+  const fd = st.task.dstFd as number;
+  if (a.kind === 'write') {
+    writeFullySync(fd, srcBuf, a.offset, a.length, pos + a.offset);
+    return;
+  }
+  const z = st.pendingZero;
+  if (z !== null && z.offset + z.length === pos + a.offset) z.length += a.length;
+  else {
+    flushZeros(st);
+    st.pendingZero = { offset: pos + a.offset, length: a.length };
+  }
+}
+
+/** Reads back each written range and checks it now holds the source's bytes. */
 function verify(fd: number, pos: number, actions: TargetAction[]): number {
   let verified = 0;
   for (const a of actions) {
+    if (a.kind === 'zero') continue; // checked when the zero run is flushed
     const n = readFullySync(fd, dstBuf, a.offset, a.length, pos + a.offset);
     const back = dstBuf.subarray(a.offset, a.offset + a.length);
-    const want = srcBuf.subarray(a.offset, a.offset + a.length);
-    if (n !== a.length || !(a.kind === 'zero' ? isAllZero(back) : back.equals(want))) {
-      throw new BigsyncError(
-        'VERIFY_FAILED',
-        `target does not hold the written bytes at offset ${pos + a.offset}`,
-        {
-          offset: pos + a.offset,
-          length: a.length,
-        },
-      );
+    if (n !== a.length || !back.equals(srcBuf.subarray(a.offset, a.offset + a.length))) {
+      failVerify(pos + a.offset, a.length);
     }
     verified += a.length;
   }
@@ -110,6 +140,8 @@ interface ChunkState {
   srcCur: ExtentCursor;
   dstCur: ExtentCursor;
   lastBlock: number;
+  /** A zero run not yet applied (absolute offsets). */
+  pendingZero: Extent | null;
 }
 
 /** Compares one piece in JS (reading both sides) and applies what differs. */
@@ -141,7 +173,7 @@ function processPiece(st: ChunkState, pos: number, len: number): void {
   }
   if (task.dryRun || task.dstFd === null) return;
   try {
-    for (const a of actions) apply(task.dstFd, pos, a, task.holes);
+    for (const a of actions) apply(st, pos, a);
     if (task.verify) r.verifiedBytes += verify(task.dstFd, pos, actions);
   } catch (err) {
     throw toBigsyncError(err, `write failed at offset ${pos}`, { offset: pos });
@@ -149,6 +181,27 @@ function processPiece(st: ChunkState, pos: number, len: number): void {
 }
 
 const flags = new Uint8Array(1024);
+
+/**
+ * The native loop pays when most pieces are equal; a piece it flags is read a second time by the
+ * JS path. When most pieces differ (a rewritten file), this worker skips the native loop for a
+ * while and reads each piece once in JS, then tries again: a decaying share of flagged pieces.
+ */
+let seen = 0;
+let flagged = 0;
+let skipUntil = 0;
+let decisions = 0;
+
+function nativePays(): boolean {
+  decisions++;
+  return decisions >= skipUntil;
+}
+
+function recordNative(pieces: number, differing: number): void {
+  seen = seen * 0.9 + pieces;
+  flagged = flagged * 0.9 + differing;
+  if (seen >= 64 && flagged / seen > 0.5) skipUntil = decisions + 64;
+}
 
 /**
  * The native fast path over a run of whole pieces where both files have data: compares them in
@@ -161,10 +214,11 @@ function fastRun(st: ChunkState, both: Extent[], pos: number, end: number): numb
   const stop = Math.min(end, e.offset + e.length);
   const runEnd = stop === end ? end : pos + Math.floor((stop - pos) / PIECE) * PIECE;
   const length = Math.min(runEnd - pos, flags.length * PIECE);
-  if (length <= 0) return pos;
+  if (length <= 0 || !nativePays()) return pos;
   const n = comparePieces(st.task.srcFd, st.task.dstFd, pos, length, PIECE, flags);
   if (n === null) return pos;
   st.r.bytesRead += 2 * length;
+  recordNative(Math.ceil(length / PIECE), n);
   for (let i = 0; n > 0 && i * PIECE < length; i++) {
     if (flags[i] === 1) processPiece(st, pos + i * PIECE, Math.min(PIECE, pos + length - (pos + i * PIECE)));
   }
@@ -179,6 +233,7 @@ export function runLocalChunk(task: LocalChunkTask): LocalChunkResult {
     srcCur: new ExtentCursor(task.srcData),
     dstCur: new ExtentCursor(task.dstData),
     lastBlock: -1,
+    pendingZero: null,
   };
   const end = task.offset + task.length;
   const both = task.mode === 'compare' ? intersectExtents(task.srcData, task.dstData) : [];
@@ -191,6 +246,11 @@ export function runLocalChunk(task: LocalChunkTask): LocalChunkResult {
     const len = Math.min(PIECE, end - pos);
     processPiece(st, pos, len);
     pos += len;
+  }
+  try {
+    flushZeros(st);
+  } catch (err) {
+    throw toBigsyncError(err, `write failed in the chunk at offset ${task.offset}`, { offset: task.offset });
   }
   return st.r;
 }
