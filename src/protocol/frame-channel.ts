@@ -30,6 +30,7 @@ export class FrameChannel {
   private waiter: { resolve: () => void } | null = null;
   private failure: BigsyncError | null = null;
   private ended = false;
+  private readonly peer: string;
   /** Session knowledge for decoders (hash length, block size), set once agreed. */
   decodeOptions: MessageDecodeOptions = {};
 
@@ -40,6 +41,7 @@ export class FrameChannel {
   ) {
     this.reader = new FrameReader(opts.maxPayload === undefined ? {} : { maxPayload: opts.maxPayload });
     const peer = opts.peer ?? 'peer';
+    this.peer = peer;
     input.on('data', (chunk: Buffer) => this.onData(chunk));
     input.on('end', () => this.onEnd(`the ${peer} closed the connection`));
     input.on('error', (err) => this.onEnd(`connection to the ${peer} failed: ${err.message}`));
@@ -106,7 +108,12 @@ export class FrameChannel {
       };
       const onClose = (): void => {
         this.output.off('drain', onDrain);
-        reject(new BigsyncError('CONNECTION_LOST', 'the connection closed while sending'));
+        reject(
+          new BigsyncError(
+            'CONNECTION_LOST',
+            `the ${this.peer} closed the connection (while we were sending)`,
+          ),
+        );
       };
       this.output.once('drain', onDrain);
       this.output.once('close', onClose);
