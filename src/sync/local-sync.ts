@@ -8,10 +8,11 @@ import { availableParallelism } from 'node:os';
 import { checkBlockSize, DEFAULT_BLOCK_SIZE } from '../core/block-size.js';
 import { chunkSizeFor, ExtentCursor } from '../core/chunk-plan.js';
 import type { Extent } from '../core/extent.js';
-import { BigsyncError, toBigsyncError } from '../errors.js';
+import { BigsyncError } from '../errors.js';
 import { identityChanges, identityOf } from '../io/file-identity.js';
 import { closeQuietly, openSource, type OpenedSource } from '../io/open-source.js';
 import { openTarget, type OpenedTarget } from '../io/open-target.js';
+import { resizeTarget } from '../io/resize-target.js';
 import { dataExtents } from '../io/sparse-map.js';
 import type { LocalChunkResult, LocalChunkTask } from '../parallel/local-chunk-task.js';
 import { poolFor, runChunks } from './chunk-runner.js';
@@ -49,30 +50,6 @@ interface Plan {
   opts: LocalSyncOptions;
 }
 
-/** Brings the target to the source's size (or, in whole-file mode, empties it first). */
-function resizeTarget(dst: OpenedTarget, size: number, opts: LocalSyncOptions): void {
-  if (dst.isDevice) {
-    if (dst.size < size) {
-      throw new BigsyncError(
-        'TARGET_TOO_SMALL',
-        `target device ${dst.path} holds ${dst.size} bytes, source needs ${size}`,
-        {
-          targetSize: dst.size,
-          size,
-        },
-      );
-    }
-    return;
-  }
-  if (opts.dryRun === true || dst.fd === null) return;
-  try {
-    if (opts.wholeFile === true) fs.ftruncateSync(dst.fd, 0);
-    if (opts.wholeFile === true || dst.size !== size) fs.ftruncateSync(dst.fd, size);
-  } catch (err) {
-    throw toBigsyncError(err, `cannot resize target ${dst.path}`);
-  }
-}
-
 function plan(source: string, target: string, opts: LocalSyncOptions): Plan {
   const blockSize = checkBlockSize(opts.blockSize ?? DEFAULT_BLOCK_SIZE);
   const src = openSource(source);
@@ -84,7 +61,7 @@ function plan(source: string, target: string, opts: LocalSyncOptions): Plan {
     throw err;
   }
   try {
-    resizeTarget(dst, src.size, opts);
+    resizeTarget(dst, src.size, { dryRun: opts.dryRun === true, wholeFile: opts.wholeFile === true });
     const srcData = src.isDevice ? [{ offset: 0, length: src.size }] : dataExtents(src.fd, src.size);
     const dstSize = opts.dryRun === true || dst.isDevice ? Math.min(dst.size, src.size) : src.size;
     const wiped = opts.wholeFile === true && !dst.isDevice;

@@ -5,7 +5,6 @@
  * with the sender's. Nothing is written from a frame that failed to decode or lies outside the
  * file.
  */
-import * as fs from 'node:fs';
 import { BLOCK_HASH_LENGTH, FileDigest } from '../core/block-hash.js';
 import { ExtentCursor } from '../core/chunk-plan.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
@@ -20,6 +19,7 @@ import {
 } from '../format/wire-constants.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
 import { punchHole } from '../io/hole-punch.js';
+import { resizeTarget } from '../io/resize-target.js';
 import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
 import { decompressData } from './data-codec.js';
@@ -198,22 +198,7 @@ async function verifyDigest(
 
 /** Brings a regular target to the source's size (emptying it first in whole-file mode). */
 export function prepareTarget(file: SessionFile, size: number, opts: SessionContext['opts']): void {
-  if (file.isDevice) {
-    if (file.size < size) {
-      throw new BigsyncError(
-        'TARGET_TOO_SMALL',
-        `target device ${file.path} holds ${file.size} bytes, source needs ${size}`,
-      );
-    }
-    return;
-  }
-  if (opts.dryRun || file.fd === null) return;
-  try {
-    if (opts.wholeFile) fs.ftruncateSync(file.fd, 0);
-    if (opts.wholeFile || file.size !== size) fs.ftruncateSync(file.fd, size);
-  } catch (err) {
-    throw toBigsyncError(err, `cannot resize target ${file.path}`);
-  }
+  resizeTarget(file, size, opts);
 }
 
 /**

@@ -9,27 +9,13 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { syncRemote } from '../../src/sync/remote-sync.js';
 import { memoryTransport } from '../helpers/memory-transport.js';
+import { blockSizes, FC_SEED, fcRuns, filePair } from '../helpers/file-pairs.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
-const RUNS = Number(process.env['FC_RUNS'] ?? 40);
-const SEED = process.env['FC_SEED'] === undefined ? undefined : Number(process.env['FC_SEED']);
-
-const segment = fc.oneof(
-  fc.integer({ min: 0, max: 20_000 }).map((n) => Buffer.alloc(n)),
-  fc.uint8Array({ minLength: 0, maxLength: 9000 }).map((a) => Buffer.from(a)),
-  fc
-    .tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 1, max: 30_000 }))
-    .map(([b, n]) => Buffer.alloc(n, b)),
-);
-const body = fc.array(segment, { maxLength: 6 }).map((parts) => Buffer.concat(parts));
-const pair = fc.tuple(body, body, fc.nat(), fc.boolean()).map(([a, noise, at, derive]) => {
-  if (!derive || a.length === 0) return [a, noise] as const;
-  const b = Buffer.from(a);
-  const p = at % a.length;
-  noise.copy(b, p, 0, Math.min(noise.length, b.length - p));
-  return [a, b] as const;
-});
-const blockSize = fc.constantFrom(4096, 6144, 8192, 65536);
+const RUNS = fcRuns(40);
+const SEED = FC_SEED;
+const pair = filePair;
+const blockSize = blockSizes;
 
 describe('remote sync properties (in-memory protocol)', () => {
   const t = tmpDir();
