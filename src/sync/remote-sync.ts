@@ -161,6 +161,13 @@ async function openSession(
 export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
   const t0 = process.hrtime.bigint();
   const blockSize = checkBlockSize(o.blockSize ?? DEFAULT_BLOCK_SIZE);
+  if (o.compress === true && !zstdAvailable()) {
+    // refused before connecting: this side alone already rules zstd out
+    throw new BigsyncError(
+      'USAGE',
+      `-z/--compress needs zstd in node:zlib (Node >= 22.15); this is Node ${process.version}`,
+    );
+  }
   const source = o.direction === 'push' ? openSourceEndpoint(o.localPath) : null;
   let local: SessionFile;
   try {

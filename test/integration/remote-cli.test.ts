@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { changeBlocks, writeVmImage } from '../../bench/image-generator.js';
 import { BIN, finished, lastJson, PKG_ROOT, runCli, startCli } from '../helpers/run-cli.js';
@@ -72,6 +73,16 @@ describe('remote sync via the CLI (pseudo-ssh)', () => {
     assert.equal(m.status, 3, m.stderr);
     assert.match(m.stderr, /^bigsync: remote: source not found/);
   });
+
+  it(
+    '-z without zstd in this Node is refused before connecting (exit 2)',
+    { skip: 'zstdCompressSync' in zlib ? 'this Node has zstd' : false },
+    () => {
+      const r = runCli(['-z', '-e', '/nonexistent/ssh', src, `localhost:${t.file('z.img')}`], env);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^bigsync: -z\/--compress needs zstd/);
+    },
+  );
 
   it('a host starting with "-" is refused (exit 2) before anything runs', () => {
     const r = remote(['--', src, '-oProxyCommand=touch_pwned:/x']);
