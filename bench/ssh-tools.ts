@@ -7,13 +7,7 @@
 import { statSync } from 'node:fs';
 import { joinRshCommand } from '../src/transport/rsh-command.js';
 import { exitsZero, type Measurement } from './measure.js';
-import {
-  bigsyncEnv,
-  parseBigsyncSummary,
-  parseRsyncLiteral,
-  type BigsyncLaunch,
-  type Tool,
-} from './tools.js';
+import { bigsyncEnv, parseBigsyncSummary, rsyncTool, type BigsyncLaunch, type Tool } from './tools.js';
 
 /** Names of the SSH-mode tools, in the order the benchmark runs them by default. */
 export const SSH_TOOL_NAMES = ['floor-ssh', 'bigsync', 'bigsync-z', 'rsync', 'cat-ssh'] as const;
@@ -37,7 +31,14 @@ export function sshTools(l: SshLaunch): Record<SshToolName, Tool> {
     'floor-ssh': floorSshTool(l),
     bigsync: bigsyncSshTool(l, []),
     'bigsync-z': bigsyncSshTool(l, ['-z']),
-    rsync: rsyncSshTool(l),
+    rsync: rsyncTool({
+      rsh: joinRshCommand(l.rsh),
+      host: l.host,
+      wireBytes: (stdout) => {
+        const wire = parseRsyncWireBytes(stdout);
+        return wire === null ? null : wire.sent + wire.received;
+      },
+    }),
     'cat-ssh': catSshTool(l),
   };
 }
@@ -130,35 +131,6 @@ export function zstdUnsupported(m: Measurement): string | null {
   if (m.exitCode !== 2) return null;
   const err = parseBigsyncError(m.stdout);
   return err !== null && err.code === 'USAGE' && /zstd/i.test(err.message) ? err.message : null;
-}
-
-function rsyncSshTool(l: SshLaunch): Tool {
-  return {
-    name: 'rsync',
-    writesTarget: true,
-    unavailable: async () => ((await exitsZero(['rsync', '--version'])) ? null : 'rsync is not installed'),
-    command: (r) => ({
-      argv: [
-        'rsync',
-        '--inplace',
-        '--no-whole-file',
-        '--ignore-times',
-        '--stats',
-        ...(r.sparse ? ['--sparse'] : []),
-        '-e',
-        joinRshCommand(l.rsh),
-        r.source,
-        `${l.host}:${r.target}`,
-      ],
-    }),
-    parse: (m) => {
-      const wire = parseRsyncWireBytes(m.stdout);
-      return {
-        bytesWritten: parseRsyncLiteral(m.stdout),
-        wireBytes: wire === null ? null : wire.sent + wire.received,
-      };
-    },
-  };
 }
 
 /** Reads "Total bytes sent: 1,234" and "Total bytes received: 5,678" from rsync --stats; null if either is absent. */

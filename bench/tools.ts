@@ -122,7 +122,15 @@ export function parseBigsyncSummary(stdout: string): Record<string, unknown> | n
   }
 }
 
-function rsyncTool(): Tool {
+/**
+ * rsync at its best settings for in-place block changes. With `remote`, the target is reached
+ * through `-e RSH` as `host:path` (the SSH mode); `parse` then adds the wire bytes.
+ */
+export function rsyncTool(remote?: {
+  rsh: string;
+  host: string;
+  wireBytes: (stdout: string) => number | null;
+}): Tool {
   return {
     name: 'rsync',
     writesTarget: true,
@@ -136,11 +144,15 @@ function rsyncTool(): Tool {
         '--ignore-times',
         '--stats',
         ...(r.sparse ? ['--sparse'] : []),
+        ...(remote === undefined ? [] : ['-e', remote.rsh]),
         r.source,
-        r.target,
+        remote === undefined ? r.target : `${remote.host}:${r.target}`,
       ],
     }),
-    parse: (m) => ({ bytesWritten: parseRsyncLiteral(m.stdout) }),
+    parse: (m) => ({
+      bytesWritten: parseRsyncLiteral(m.stdout),
+      ...(remote === undefined ? {} : { wireBytes: remote.wireBytes(m.stdout) }),
+    }),
   };
 }
 
