@@ -5,6 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { BigsyncError, sysCode, toBigsyncError } from '../errors.js';
 import { nativeOps, type NativeOps } from './native.js';
+import { writeFullySync } from './positional-io.js';
 
 /** errno names meaning "punching is not possible here; write zeros instead". */
 const UNSUPPORTED = new Set(['EOPNOTSUPP', 'ENOTSUP', 'ENOSYS', 'EINVAL', 'ENODEV', 'ESPIPE']);
@@ -51,4 +52,25 @@ export function punchHole(
 
 function isOffset(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
+}
+
+const ZEROS = Buffer.alloc(1024 * 1024);
+
+/**
+ * Makes `[offset, offset + length)` read as zeros: a punched hole when `holes` is allowed and
+ * punching works here (see {@link punchHole}), else zeros written in 1 MiB pieces (a block device,
+ * no addon, `--no-sparse`, or a filesystem that refuses).
+ * @throws BigsyncError NO_SPACE / IO_ERROR as punchHole or the writes fail.
+ */
+export function zeroRange(
+  fd: number,
+  offset: number,
+  length: number,
+  holes: boolean,
+  ops: NativeOps | null = nativeOps(),
+): void {
+  if (holes && punchHole(fd, offset, length, ops)) return;
+  for (let done = 0; done < length; done += ZEROS.length) {
+    writeFullySync(fd, ZEROS, 0, Math.min(ZEROS.length, length - done), offset + done);
+  }
 }

@@ -10,7 +10,7 @@ import { ExtentCursor } from '../core/chunk-plan.js';
 import { intersectExtents, type Extent } from '../core/extent.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
-import { punchHole } from '../io/hole-punch.js';
+import { zeroRange } from '../io/hole-punch.js';
 import { comparePieces } from '../io/piece-compare.js';
 import { readFullySync, writeFullySync } from '../io/positional-io.js';
 
@@ -52,7 +52,6 @@ export interface LocalChunkResult {
 
 const srcBuf = Buffer.allocUnsafe(PIECE);
 const dstBuf = Buffer.allocUnsafe(PIECE);
-const ZEROS = Buffer.alloc(PIECE);
 
 /** Fills `buf[0, length)` with the file's bytes at `pos`: data extents read, the rest zeroed. */
 function readPiece(fd: number | null, buf: Buffer, pos: number, length: number, data: Extent[]): number {
@@ -68,12 +67,6 @@ function readPiece(fd: number | null, buf: Buffer, pos: number, length: number, 
   }
   if (cursor < length) buf.fill(0, cursor, length);
   return read;
-}
-
-function writeZeros(fd: number, position: number, length: number): void {
-  for (let done = 0; done < length; done += ZEROS.length) {
-    writeFullySync(fd, ZEROS, 0, Math.min(ZEROS.length, length - done), position + done);
-  }
 }
 
 function failVerify(offset: number, length: number): never {
@@ -93,7 +86,7 @@ function flushZeros(st: ChunkState): void {
   const fd = st.task.dstFd;
   st.pendingZero = null;
   if (z === null || fd === null) return;
-  if (!(st.task.holes && punchHole(fd, z.offset, z.length))) writeZeros(fd, z.offset, z.length);
+  zeroRange(fd, z.offset, z.length, st.task.holes);
   if (!st.task.verify) return;
   for (let done = 0; done < z.length; done += PIECE) {
     const n = Math.min(PIECE, z.length - done);

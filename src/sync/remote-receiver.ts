@@ -18,7 +18,7 @@ import {
   RESULT_OK,
 } from '../format/wire-constants.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
-import { punchHole } from '../io/hole-punch.js';
+import { zeroRange } from '../io/hole-punch.js';
 import { resizeTarget } from '../io/resize-target.js';
 import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
@@ -32,8 +32,6 @@ import {
   type SessionContext,
   type SessionFile,
 } from './remote-session.js';
-
-const ZEROS = Buffer.alloc(1024 * 1024);
 
 interface Hashes {
   tags: Uint8Array;
@@ -119,10 +117,7 @@ function applyData(
   try {
     if (msg.encoding === ENCODING_ZERO) {
       stats.bytesZeroed += msg.length;
-      if (ctx.opts.sparse && !file.isDevice && punchHole(fd, msg.offset, msg.length)) return;
-      for (let done = 0; done < msg.length; done += ZEROS.length) {
-        writeFullySync(fd, ZEROS, 0, Math.min(ZEROS.length, msg.length - done), msg.offset + done);
-      }
+      zeroRange(fd, msg.offset, msg.length, ctx.opts.sparse && !file.isDevice);
       return;
     }
     const bytes = msg.encoding === ENCODING_ZSTD ? decompressData(msg.payload, msg.length) : msg.payload;
