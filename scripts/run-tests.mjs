@@ -28,7 +28,7 @@ const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // costs ~0.18 s per node start here; tests start many
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=1', ...process.argv.slice(2), ...files],
+  ['--test', '--test-concurrency=1', '--test-timeout=300000', ...process.argv.slice(2), ...files],
   {
     stdio: 'inherit',
     env,

@@ -44,6 +44,7 @@ export class FrameChannel {
     this.peer = peer;
     input.on('data', (chunk: Buffer) => this.onData(chunk));
     input.on('end', () => this.onEnd(`the ${peer} closed the connection`));
+    input.on('close', () => this.onEnd(`the ${peer} closed the connection`));
     input.on('error', (err) => this.onEnd(`connection to the ${peer} failed: ${err.message}`));
     output.on('error', (err) => this.onEnd(`connection to the ${peer} failed: ${err.message}`));
   }

@@ -182,6 +182,17 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
   try {
     conn = await o.transport.open(o.signal);
     ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
+    // On Ctrl-C, cut the streams: whatever the session awaits (a frame, a drain) ends now, and the
+    // error is reported as INTERRUPTED below.
+    const cut = conn;
+    o.signal?.addEventListener(
+      'abort',
+      () => {
+        cut.input.destroy();
+        cut.output.destroy();
+      },
+      { once: true },
+    );
     const key = sessionKey();
     const remote = await openSession(ch, o, local, key, blockSize);
     const size = source !== null ? source.file.size : remote.remoteSize;
