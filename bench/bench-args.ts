@@ -7,8 +7,8 @@ import { BigsyncError } from '../src/errors.js';
 import { parseSize } from '../src/core/size-units.js';
 import { defaultJsonOut } from './package-root.js';
 import { findScenario, SCENARIOS } from './scenarios.js';
-import { SSH_TOOL_NAMES, type SshToolName } from './ssh-tools.js';
-import { TOOL_NAMES, type Tool, type ToolName } from './tools.js';
+import { DEFAULT_SSH_TOOL_NAMES, SSH_TOOL_NAMES, type SshToolName } from './ssh-tools.js';
+import { DEFAULT_TOOL_NAMES, TOOL_NAMES, type Tool, type ToolName } from './tools.js';
 
 /** Options of runBench; every field has a default. */
 export interface BenchOptions {
@@ -19,8 +19,9 @@ export interface BenchOptions {
   /** Scenario names to run; default all. */
   scenarios?: string[];
   /**
-   * Tools by name, or Tool objects (tests inject their own); default floor, bigsync, rsync, cp, cat,
-   * or with `ssh` floor-ssh, bigsync, bigsync-z, rsync, cat-ssh.
+   * Tools by name, or Tool objects (tests inject their own); default floor, bigsync, rsync, rdiff,
+   * cp, cat, or with `ssh` floor-ssh, bigsync, bigsync-z, rsync, cat-ssh. `bigsync-aligned`
+   * (bigsync --match=aligned, in both modes) runs only when named.
    */
   tools?: (ToolName | SshToolName | Tool)[];
   /**
@@ -56,7 +57,7 @@ export interface BenchOptions {
 /** Usage text of `bigsync bench`. */
 export const BENCH_USAGE = `Usage: bigsync bench [options] [-- bigsync-args...]
 
-Runs the named scenarios with the read floor, bigsync, rsync, cp and cat on the same files,
+Runs the named scenarios with the read floor, bigsync, rsync, rdiff, cp and cat on the same files,
 checks every result byte for byte, and prints a table and the checks. With --ssh the targets are
 reached through a real sshd on 127.0.0.1, side by side with rsync and cat | ssh.
 
@@ -64,8 +65,9 @@ Options:
   --size SIZE          base image size (K/M/G suffixes; default 1G)
   --seed TEXT          seed of all generated data (default bigsync-bench-1)
   --scenario NAME      run only this scenario (repeatable; default all)
-  --tools LIST         comma list of ${TOOL_NAMES.join(', ')} (default all);
-                       with --ssh: ${SSH_TOOL_NAMES.join(', ')}
+  --tools LIST         comma list of tools (default ${DEFAULT_TOOL_NAMES.join(', ')};
+                       with --ssh ${DEFAULT_SSH_TOOL_NAMES.join(', ')}); add bigsync-aligned
+                       (bigsync --match=aligned) to see bigsync's default match beside it
   --repeat N           timed runs per tool, median reported (default 1)
   --work-dir DIR       where the images go (default the system temp dir)
   --keep               keep the images

@@ -2,8 +2,10 @@
  * The targets bigsync is held to, evaluated on one run's results. Ratios compare tools measured in
  * the same run on the same files; a check whose inputs were not measured is "not-run". A failing
  * check is reported, but only a wrong result makes the benchmark exit non-zero. SSH mode
- * (`bench --ssh`) has its own targets: {@link evaluateSshChecks}.
+ * (`bench --ssh`) has its own targets: {@link evaluateSshChecks}. Both modes add the targets for
+ * data that moved (match-checks.ts).
  */
+import { evaluateMatchChecks } from './match-checks.js';
 import type { BenchMode, CheckResult, ScenarioRecord, ToolResult } from './results-model.js';
 
 const MIB = 1024 * 1024;
@@ -31,8 +33,14 @@ export function evaluateChecks(
     ),
     allocatedCheck(find, 'sparse', 0.05),
     allocatedCheck(find, 'sparse-empty-target', 0.05),
+    ...evaluateMatchChecks(results, changedOf(scenarios), 'local'),
     rssCheck(results, 200),
   ];
+}
+
+/** The changed bytes of a scenario of the run, or null when it did not run. */
+function changedOf(scenarios: readonly ScenarioRecord[]): (name: string) => number | null {
+  return (name) => scenarios.find((s) => s.name === name)?.changedBytes ?? null;
 }
 
 function status(pass: boolean | null): CheckResult['status'] {
@@ -150,6 +158,7 @@ export function evaluateSshChecks(
     sshWireBudgetCheck(find, scenario('scattered-4k-1pct'), 'scattered-4k-1pct', 1.5),
     sshTimeCheck(find, 'changed-100pct', 'bigsync', 'cat-ssh', 1.15),
     sshTimeCheck(find, 'changed-100pct', 'bigsync-z', 'cat-ssh', 1, { strict: true }),
+    ...evaluateMatchChecks(results, changedOf(scenarios), 'ssh'),
   ];
 }
 

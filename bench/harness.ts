@@ -19,10 +19,18 @@ import { formatChecks, formatHeader, formatTable, machineInfo, writeReportJson }
 import type { BenchMode, BenchReport, ScenarioRecord, ToolResult } from './results-model.js';
 import { findScenario, SCENARIOS, type Scenario, type ScenarioContext } from './scenarios.js';
 import { startSshSession, type SshSession } from './ssh-session.js';
-import { SSH_TOOL_NAMES, type SshToolName } from './ssh-tools.js';
+import { DEFAULT_SSH_TOOL_NAMES, SSH_TOOL_NAMES, type SshToolName } from './ssh-tools.js';
 import type { RemoteProbe } from './sshd-accounting.js';
 import { addRatios, LOCAL_RATIO_BASES, runTool, skipped, SSH_RATIO_BASES } from './tool-runner.js';
-import { builtinTools, TOOL_NAMES, type BigsyncLaunch, type Tool, type ToolName } from './tools.js';
+import {
+  builtinTools,
+  DEFAULT_TOOL_NAMES,
+  RSYNC_NOTE,
+  TOOL_NAMES,
+  type BigsyncLaunch,
+  type Tool,
+  type ToolName,
+} from './tools.js';
 import { apparentSize } from './verify.js';
 
 export { parseBenchArgs, BENCH_USAGE, type BenchOptions } from './bench-args.js';
@@ -57,7 +65,7 @@ function resolveConfig(opts: BenchOptions): Config {
   };
   const mode: BenchMode = opts.ssh === true ? 'ssh' : 'local';
   const names: readonly (ToolName | SshToolName)[] = mode === 'ssh' ? SSH_TOOL_NAMES : TOOL_NAMES;
-  const tools = opts.tools ?? [...names];
+  const tools = opts.tools ?? [...(mode === 'ssh' ? DEFAULT_SSH_TOOL_NAMES : DEFAULT_TOOL_NAMES)];
   for (const t of tools) {
     if (typeof t === 'string' && !names.includes(t))
       throw new BigsyncError('USAGE', `bench: tool '${t}' is not one of ${names.join(', ')} (${mode} mode)`);
@@ -272,11 +280,12 @@ async function finish(
 function staticNotes(report: BenchReport): string[] {
   const notes = [
     `NODE_EXTRA_CA_CERTS is removed from bigsync's environment${process.env.NODE_EXTRA_CA_CERTS ? ' (it is set here)' : ''}: it costs about 0.2 s per node start where set, and users rarely set it`,
-    ...(report.mode === 'ssh'
-      ? []
-      : [
-          'rsync runs with --inplace --no-whole-file --ignore-times --stats (and --sparse in sparse scenarios)',
-        ]),
+    ...(report.mode === 'ssh' ? [] : [`rsync runs with ${RSYNC_NOTE}`]),
+    ...(report.results.some((r) => r.tool === 'rdiff' && r.status !== 'skipped')
+      ? [
+          "rdiff runs signature, delta and patch into a new file renamed over the target, timed as one command; its reported MiB is the delta's size (it has no network mode: compare it with wire bytes)",
+        ]
+      : []),
     'ratios compare tools of this one run; "dirtied" is what the kernel counted as written to files (whole page-cache folios, so small writes count more than their size), "reported" what the tool says it wrote',
   ];
   if (report.timer !== 'gnu-time')

@@ -9,6 +9,7 @@
  */
 import { open, stat, truncate } from 'node:fs/promises';
 import { IO_BUFFER, readFully, writeFully, writeSkippingZeros, type Extent } from './file-io.js';
+import { applyEdits } from './image-edits.js';
 import { Keystream, SeededRng, selectSorted } from './seeded-random.js';
 
 /** Options of {@link copyImage}. */
@@ -111,6 +112,20 @@ export async function scatterWrites(
 ): Promise<number> {
   if (writeSize % 512 !== 0) throw new RangeError(`writeSize must be a multiple of 512, got ${writeSize}`);
   return changeBlocks(path, fraction, writeSize, `${seed}/scatter`);
+}
+
+/**
+ * Writes `src` with `bytes` inserted before its byte at `offset` to `dst` (created or replaced):
+ * every byte from `offset` on moves `bytes.length` further. Streams with one 4 MiB buffer, so it
+ * works for images of any size, and keeps holes as {@link copyImage} does. Returns the bytes
+ * inserted (the bytes of `dst` that differ from `src`, counting the shifted data as moved).
+ *
+ * @param offset where the bytes go, 0..size of `src` (any offset; block alignment not needed).
+ * @throws RangeError when `offset` is past the end of `src`.
+ */
+export async function insertBytes(src: string, dst: string, offset: number, bytes: Buffer): Promise<number> {
+  await applyEdits(src, dst, [{ kind: 'insert', offset, data: bytes }]);
+  return bytes.length;
 }
 
 /** Truncates or extends (with a hole) `path` to `size` bytes. */

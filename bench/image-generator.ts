@@ -7,7 +7,8 @@
  * writes from one reused buffer, so memory stays bounded (a few MiB) whatever the size.
  *
  * The derivations that turn a copy of an image into a changed "old version" live in
- * image-derive.ts and are re-exported here.
+ * image-derive.ts, the edits that move data (insertions, deletions) in image-edits.ts; both are
+ * re-exported here.
  */
 import { open } from 'node:fs/promises';
 import { IO_BUFFER, REGION, writeFully, writeSkippingZeros, type Extent } from './file-io.js';
@@ -15,6 +16,7 @@ import { Keystream, SeededRng, selectSorted } from './seeded-random.js';
 import { buildTextPool } from './text-pool.js';
 
 export * from './image-derive.js';
+export * from './image-edits.js';
 export type { Extent } from './file-io.js';
 
 /** Options of {@link writeVmImage}. The defaults model a used VM disk. */
@@ -146,7 +148,7 @@ async function writeRandom(
 export interface PatternImageOptions {
   /** How many distinct 4 KiB patterns; default 4. */
   patterns?: number;
-  /** Probability that a block gets a small random edit; default 1/16. */
+  /** Probability that a block gets a small random edit; default 1/16. 0 gives the bare layout of patterns. */
   editProbability?: number;
 }
 

@@ -50,36 +50,16 @@ export async function writeReportJson(path: string, report: BenchReport): Promis
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-const LOCAL_HEADERS = [
-  'scenario',
-  'tool',
-  'seconds',
-  'CPU s',
-  'RSS MiB',
-  'dirtied MiB',
-  'reported MiB',
-  'x floor',
-  'x rsync',
-  'x cp',
-  'ok',
-];
-
-const SSH_HEADERS = [
-  'scenario',
-  'tool',
-  'seconds',
-  'CPU s',
-  'RSS MiB',
-  'dirtied MiB',
-  'reported MiB',
-  'wire MiB',
-  'x floor',
-  'x rsync',
-  'x cat-ssh',
-  'ok',
-];
+const LEADING_HEADERS = ['scenario', 'tool', 'seconds', 'CPU s', 'RSS MiB', 'dirtied MiB', 'reported MiB'];
+/** Shown when any result carries bigsync's movedBytes / literalBytes (issue 4). */
+const MATCH_HEADERS = ['moved MiB', 'literal MiB'];
+const LOCAL_TRAILING_HEADERS = ['x floor', 'x rsync', 'x cp', 'ok'];
+const SSH_TRAILING_HEADERS = ['wire MiB', 'x floor', 'x rsync', 'x cat-ssh', 'ok'];
 
 const mib = (v: number | null | undefined) => num(v === null || v === undefined ? null : v / MIB, 1);
+
+/** Like mib, but a few bytes (a delta, literal data) show as `<0.1`, not as a 0.0 that reads like none. */
+const smallMib = (v: number | undefined) => (v !== undefined && v > 0 && v < 0.05 * MIB ? '<0.1' : mib(v));
 
 function statusCell(r: ToolResult): string {
   if (r.status === 'ok') return 'ok';
@@ -88,11 +68,17 @@ function statusCell(r: ToolResult): string {
 
 /**
  * The results table, one string per line, columns padded. In SSH mode it adds `wire MiB`, and the
- * ratios are to floor-ssh, rsync and cat-ssh.
+ * ratios are to floor-ssh, rsync and cat-ssh. When bigsync reported them, `moved MiB` and
+ * `literal MiB` show its movedBytes and literalBytes (blank for other tools).
  */
 export function formatTable(results: readonly ToolResult[], mode: BenchMode = 'local'): string[] {
   const ssh = mode === 'ssh';
-  const HEADERS = ssh ? SSH_HEADERS : LOCAL_HEADERS;
+  const moves = results.some((r) => r.movedBytes !== undefined || r.literalBytes !== undefined);
+  const HEADERS = [
+    ...LEADING_HEADERS,
+    ...(moves ? MATCH_HEADERS : []),
+    ...(ssh ? SSH_TRAILING_HEADERS : LOCAL_TRAILING_HEADERS),
+  ];
   const rows = results.map((r) => [
     r.scenario,
     r.tool,
@@ -100,7 +86,8 @@ export function formatTable(results: readonly ToolResult[], mode: BenchMode = 'l
     num(r.cpuSeconds, 2),
     mib(r.maxRssBytes),
     mib(r.fsWriteBytes),
-    mib(r.bytesWritten),
+    smallMib(r.bytesWritten ?? undefined),
+    ...(moves ? [smallMib(r.movedBytes), smallMib(r.literalBytes)] : []),
     ...(ssh ? [mib(r.wireBytes)] : []),
     ratio(r.ratios.floor),
     ratio(r.ratios.rsync),

@@ -51,6 +51,12 @@ export interface ToolResult {
   fsWriteBytes: number | null;
   /** SSH mode: bytes on the wire of the median run (see RunRecord.wireBytes). */
   wireBytes?: number | null;
+  /** bigsync's `match` in the median run ('aligned' or 'rolling'), when its summary has it. */
+  match?: string;
+  /** bigsync's `movedBytes` in the median run (bytes copied from elsewhere in the old target), when reported. */
+  movedBytes?: number;
+  /** bigsync's `literalBytes` in the median run (bytes that came from the source's data), when reported. */
+  literalBytes?: number;
   /**
    * This tool's median seconds divided by the floor's, rsync's and cp's in the same scenario. In SSH
    * mode `floor` is floor-ssh, `cp` is null and `catSsh` is the `cat | ssh` copy.

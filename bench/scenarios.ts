@@ -3,10 +3,13 @@
  * fresh copy of the pristine target, and states how many bytes truly differ (`changedBytes`).
  *
  * Most scenarios derive from one base VM image (see writeVmImage) shared by the run; the sparse
- * ones make their own images. Every mutation is seeded by `${seed}/${scenario name}`.
+ * ones and `worst-case` make their own images. Every mutation is seeded by
+ * `${seed}/${scenario name}`. The scenarios where data moved (`shift`, `worst-case`) live in
+ * moved-scenarios.ts.
  */
 import { join } from 'node:path';
 import { changeBlocks, copyImage, scatterWrites, writeSparseImage } from './image-generator.js';
+import { shift, worstCase } from './moved-scenarios.js';
 
 /** What every scenario is given. */
 export interface ScenarioContext {
@@ -34,6 +37,12 @@ export interface PreparedScenario {
   /** Bytes of the result that differ from the old target, plus the size difference. */
   changedBytes: number;
   sparse: boolean;
+  /**
+   * True when data moved: the source holds the target's bytes at other offsets (bytes were inserted
+   * or deleted). Tools that can find moved data are run in that mode (rsync without --inplace), and
+   * rdiff takes part only in these scenarios.
+   */
+  shifted: boolean;
 }
 
 /** A named scenario. */
@@ -42,7 +51,10 @@ export interface Scenario {
   /** One sentence: what real situation it models. */
   description: string;
   usesBaseImage: boolean;
-  /** Disk bytes the prepared files and one working target need at most (for the free-space check). */
+  /**
+   * Disk bytes the prepared files and one working target need at most (for the free-space check),
+   * with the new copy that rsync and rdiff write beside the target where `shifted`.
+   */
   diskBytes(ctx: Omit<ScenarioContext, 'dir' | 'baseImage'>): number;
   prepare(ctx: ScenarioContext): Promise<PreparedScenario>;
 }
@@ -73,6 +85,7 @@ function changed(percent: number, description: string): Scenario {
         targetSize: ctx.size,
         changedBytes,
         sparse: false,
+        shifted: false,
       };
     },
   };
@@ -90,6 +103,7 @@ const identical: Scenario = {
       targetSize: ctx.size,
       changedBytes: 0,
       sparse: false,
+      shifted: false,
     }),
 };
 
@@ -108,6 +122,7 @@ const scattered: Scenario = {
       targetSize: ctx.size,
       changedBytes,
       sparse: false,
+      shifted: false,
     };
   },
 };
@@ -127,6 +142,7 @@ const prefix: Scenario = {
       targetSize: length,
       changedBytes: ctx.size - length,
       sparse: false,
+      shifted: false,
     };
   },
 };
@@ -146,6 +162,7 @@ const sourceTruncated: Scenario = {
       targetSize: ctx.size,
       changedBytes: ctx.size - length,
       sparse: false,
+      shifted: false,
     };
   },
 };
@@ -162,6 +179,7 @@ const emptyTarget: Scenario = {
       targetSize: null,
       changedBytes: ctx.size,
       sparse: false,
+      shifted: false,
     }),
 };
 
@@ -180,7 +198,14 @@ function sparse(name: string, withTarget: boolean, description: string): Scenari
         `${ctx.seed}/sparse`,
       );
       if (!withTarget)
-        return { source, makeTarget: null, targetSize: null, changedBytes: ctx.sparseSize, sparse: true };
+        return {
+          source,
+          makeTarget: null,
+          targetSize: null,
+          changedBytes: ctx.sparseSize,
+          sparse: true,
+          shifted: false,
+        };
       const oldVersion = async (dest: string): Promise<number> => {
         await writeSparseImage(dest, ctx.sparseSize, ctx.sparseDataBytes, `${ctx.seed}/sparse`);
         return changeBlocks(dest, 0.01, 64 << 10, `${ctx.seed}/${name}`, { within: layout.extents });
@@ -188,7 +213,7 @@ function sparse(name: string, withTarget: boolean, description: string): Scenari
       // The old version is regenerated for each tool (cheap) instead of copied: copying would read every hole.
       const changedBytes = await oldVersion(join(ctx.dir, 'target.pristine'));
       const makeTarget = async (dest: string) => void (await oldVersion(dest));
-      return { source, makeTarget, targetSize: ctx.sparseSize, changedBytes, sparse: true };
+      return { source, makeTarget, targetSize: ctx.sparseSize, changedBytes, sparse: true, shifted: false };
     },
   };
 }
@@ -206,6 +231,8 @@ export const SCENARIOS: readonly Scenario[] = [
   sparse('sparse', true, 'A mostly empty sparse disk (64 GiB holding 256 MiB) whose data changed by 1%.'),
   sparse('sparse-empty-target', false, 'First sync of that sparse disk: holes must stay holes.'),
   emptyTarget,
+  shift,
+  worstCase,
 ];
 
 /** The scenario called `name`, or undefined. */

@@ -16,7 +16,7 @@ import { measureCommand } from './measure.js';
 import { sshdProbe, type RemoteProbe } from './sshd-accounting.js';
 import { sshdSkipReason, startSshd, type SshdFixture } from './sshd-fixture.js';
 import { sshTools, type SshToolName } from './ssh-tools.js';
-import type { BigsyncLaunch, Tool } from './tools.js';
+import { RSYNC_NOTE, type BigsyncLaunch, type Tool } from './tools.js';
 import { compareFiles } from './verify.js';
 
 /** A running SSH mode. */
@@ -91,7 +91,7 @@ async function warmUp(
   try {
     const run = { source: join(dir, 'source.img'), target: join(dir, 'target.img'), targetExists: false };
     await writeFile(run.source, Buffer.alloc(WARMUP_BYTES, 'bigsync bench warm-up\n'));
-    const m = await measureCommand(bigsync.command({ ...run, sparse: false }), 'wall-only');
+    const m = await measureCommand(bigsync.command({ ...run, sparse: false, shifted: false }), 'wall-only');
     const same = m.exitCode === 0 && (await compareFiles(run.source, run.target)).equal;
     const cached = readdirSync(remoteCache).filter((f) => f.endsWith('.mjs'));
     const what = `an untimed warm-up push of ${WARMUP_BYTES} bytes to a throwaway target (${m.seconds.toFixed(2)} s)`;
@@ -128,7 +128,7 @@ function staticSshNotes(probed: boolean): string[] {
     probed
       ? "CPU s and dirtied MiB add the remote side (sshd and what it ran, from the sshd's /proc counters of reaped children) to the local command's; RSS MiB is the local side only"
       : 'the remote side could not be measured (/proc of sshd unreadable): CPU s, dirtied MiB and RSS MiB are the local side only',
-    'rsync runs with --inplace --no-whole-file --ignore-times --stats -e SSH (and --sparse in sparse scenarios)',
+    `rsync runs with -e SSH ${RSYNC_NOTE}`,
   ];
 }
 

@@ -2,16 +2,36 @@
  * The tools of `bench --ssh`: the same scenarios, with the target reached over a real sshd on
  * 127.0.0.1 (bench/sshd-fixture.ts). The floor adds one `ssh HOST true` to reading both files;
  * bigsync and rsync push over the remote shell; `cat | ssh HOST 'cat > DST'` is the plain copy.
- * Each tool reports the bytes it put on the wire (see {@link ToolOutput.wireBytes}).
+ * Each tool reports the bytes it put on the wire (see {@link ToolOutput.wireBytes}). rdiff has no
+ * network mode, so it is not among them.
  */
 import { statSync } from 'node:fs';
 import { joinRshCommand } from '../src/transport/rsh-command.js';
 import { exitsZero, type Measurement } from './measure.js';
-import { bigsyncEnv, parseBigsyncSummary, rsyncTool, type BigsyncLaunch, type Tool } from './tools.js';
+import {
+  ALIGNED_ARGS,
+  bigsyncEnv,
+  parseBigsyncSummary,
+  rsyncTool,
+  type BigsyncLaunch,
+  type Tool,
+} from './tools.js';
 
-/** Names of the SSH-mode tools, in the order the benchmark runs them by default. */
-export const SSH_TOOL_NAMES = ['floor-ssh', 'bigsync', 'bigsync-z', 'rsync', 'cat-ssh'] as const;
+/** Names of the SSH-mode tools, in the order the benchmark runs them. */
+export const SSH_TOOL_NAMES = [
+  'floor-ssh',
+  'bigsync',
+  'bigsync-aligned',
+  'bigsync-z',
+  'rsync',
+  'cat-ssh',
+] as const;
 export type SshToolName = (typeof SSH_TOOL_NAMES)[number];
+
+/** The SSH-mode tools a run uses unless `--tools` says otherwise: all but bigsync-aligned. */
+export const DEFAULT_SSH_TOOL_NAMES: readonly SshToolName[] = SSH_TOOL_NAMES.filter(
+  (t) => t !== 'bigsync-aligned',
+);
 
 /** How the SSH-mode tools reach the remote side. */
 export interface SshLaunch {
@@ -29,8 +49,9 @@ export interface SshLaunch {
 export function sshTools(l: SshLaunch): Record<SshToolName, Tool> {
   return {
     'floor-ssh': floorSshTool(l),
-    bigsync: bigsyncSshTool(l, []),
-    'bigsync-z': bigsyncSshTool(l, ['-z']),
+    bigsync: bigsyncSshTool(l, 'bigsync', []),
+    'bigsync-aligned': bigsyncSshTool(l, 'bigsync-aligned', ALIGNED_ARGS),
+    'bigsync-z': bigsyncSshTool(l, 'bigsync-z', ['-z']),
     rsync: rsyncTool({
       rsh: joinRshCommand(l.rsh),
       host: l.host,
@@ -70,11 +91,12 @@ function floorSshTool(l: SshLaunch): Tool {
   };
 }
 
-function bigsyncSshTool(l: SshLaunch, extra: string[]): Tool {
+/** bigsync over ssh, with `extra` arguments after the user's (`-z`, `--match=aligned`). */
+function bigsyncSshTool(l: SshLaunch, name: SshToolName, extra: readonly string[]): Tool {
   const env = { ...bigsyncEnv(), BIGSYNC_REMOTE_CACHE: l.remoteCache };
   const launch = l.bigsync;
   return {
-    name: extra.length === 0 ? 'bigsync' : 'bigsync-z',
+    name,
     writesTarget: true,
     unavailable: async () => {
       const ok = await exitsZero([...launch.command, '--version']);

@@ -35,6 +35,7 @@ export async function runTool(tool: Tool, setup: RunSetup): Promise<ToolResult> 
     target: setup.targetPath,
     targetExists: setup.prepared.makeTarget !== null,
     sparse: setup.prepared.sparse,
+    shifted: setup.prepared.shifted,
   };
   const skip = tool.skipFor?.(run) ?? null;
   if (skip !== null) return skipped(setup.scenario, tool.name, skip);
@@ -46,7 +47,7 @@ export async function runTool(tool: Tool, setup: RunSetup): Promise<ToolResult> 
     if (record.unsupported !== undefined) break; // it will not become supported on the next try
     if (tool.writesTarget) resultAllocated = await allocatedBytes(run.target);
   }
-  await rm(run.target, { force: true });
+  await removeOutputs(tool, run);
   return summarize(setup.scenario, tool.name, runs, {
     source: await allocatedBytes(run.source),
     result: resultAllocated,
@@ -68,8 +69,13 @@ export function skipped(scenario: string, tool: string, reason: string): ToolRes
   };
 }
 
+/** Removes the working target and the tool's scratch files. */
+async function removeOutputs(tool: Tool, run: ToolRun): Promise<void> {
+  for (const path of [run.target, ...(tool.scratchFiles?.(run) ?? [])]) await rm(path, { force: true });
+}
+
 async function runOnce(tool: Tool, run: ToolRun, setup: RunSetup): Promise<RunRecord> {
-  await rm(run.target, { force: true });
+  await removeOutputs(tool, run);
   if (setup.prepared.makeTarget !== null) {
     await setup.prepared.makeTarget(run.target);
     await flushFile(run.target);
@@ -157,10 +163,21 @@ function summarize(
     bytesWritten: median?.bytesWritten ?? null,
     fsWriteBytes: median?.fsWriteBytes ?? null,
     ...(median?.wireBytes === undefined ? {} : { wireBytes: median.wireBytes }),
+    ...matchOf(median?.summary),
     ratios: { floor: null, rsync: null, cp: null },
     allocated,
     runs,
   };
+}
+
+/** bigsync's match, movedBytes and literalBytes from its summary, when it reports them (issue 4). */
+function matchOf(summary: Record<string, unknown> | undefined): Partial<ToolResult> {
+  if (summary === undefined) return {};
+  const out: Partial<ToolResult> = {};
+  if (typeof summary.match === 'string') out.match = summary.match;
+  if (typeof summary.movedBytes === 'number') out.movedBytes = summary.movedBytes;
+  if (typeof summary.literalBytes === 'number') out.literalBytes = summary.literalBytes;
+  return out;
 }
 
 /** Which tools the ratios divide by: the mode's floor, rsync, and cp (local) or cat-ssh (SSH mode). */

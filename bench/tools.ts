@@ -1,12 +1,19 @@
 /**
  * The tools the benchmark runs side by side: the read floor, bigsync, and what a user would pick
- * instead (rsync, cp, cat). A tool is data plus a command builder, so tests can inject their own.
+ * instead (rsync, rdiff, cp, cat). A tool is data plus a command builder, so tests can inject their own.
  */
 import { exitsZero, type CommandSpec, type Measurement } from './measure.js';
+import { rdiffTool } from './rdiff-tool.js';
 
-/** Names of the built-in tools, in the order the benchmark runs them by default. */
-export const TOOL_NAMES = ['floor', 'bigsync', 'rsync', 'cp', 'cat'] as const;
+/** Names of the built-in tools, in the order the benchmark runs them. */
+export const TOOL_NAMES = ['floor', 'bigsync', 'bigsync-aligned', 'rsync', 'rdiff', 'cp', 'cat'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** The tools a run uses unless `--tools` says otherwise: all but bigsync-aligned. */
+export const DEFAULT_TOOL_NAMES: readonly ToolName[] = TOOL_NAMES.filter((t) => t !== 'bigsync-aligned');
+
+/** The bigsync arguments of the `bigsync-aligned` tool: same-offset blocks only, no search for moved data. */
+export const ALIGNED_ARGS: readonly string[] = ['--match=aligned'];
 
 /** One timed run: the files a tool is given. */
 export interface ToolRun {
@@ -16,6 +23,8 @@ export interface ToolRun {
   targetExists: boolean;
   /** True for sparse scenarios (tools that can keep holes are asked to). */
   sparse: boolean;
+  /** True where data moved (see PreparedScenario.shifted): tools that can find it are asked to. */
+  shifted: boolean;
 }
 
 /** What a tool reported about its own run, beyond what the timer measured. */
@@ -40,6 +49,8 @@ export interface Tool {
   skipFor?(run: ToolRun): string | null;
   /** The command of one run. */
   command(run: ToolRun): CommandSpec;
+  /** Files the tool leaves beside the target (such as rdiff's delta); removed before each run and after the last. */
+  scratchFiles?(run: ToolRun): string[];
   /** Reads the tool's own report from its output (`run`: the files it was given). */
   parse?(m: Measurement, run: ToolRun): ToolOutput;
   /**
@@ -62,8 +73,10 @@ export interface BigsyncLaunch {
 export function builtinTools(bigsync: BigsyncLaunch): Record<ToolName, Tool> {
   return {
     floor: floorTool(),
-    bigsync: bigsyncTool(bigsync),
+    bigsync: bigsyncTool(bigsync, 'bigsync', []),
+    'bigsync-aligned': bigsyncTool(bigsync, 'bigsync-aligned', ALIGNED_ARGS),
     rsync: rsyncTool(),
+    rdiff: rdiffTool(),
     cp: cpTool(),
     cat: catTool(),
   };
@@ -88,16 +101,17 @@ export function bigsyncEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
   return copy;
 }
 
-function bigsyncTool(launch: BigsyncLaunch): Tool {
+/** bigsync with `extra` arguments after the user's (so they win over a repeated option). */
+function bigsyncTool(launch: BigsyncLaunch, name: string, extra: readonly string[]): Tool {
   return {
-    name: 'bigsync',
+    name,
     writesTarget: true,
     unavailable: async () => {
       const ok = await exitsZero([...launch.command, '--version']);
       return ok ? null : `'${launch.command.join(' ')} --version' failed`;
     },
     command: (r) => ({
-      argv: [...launch.command, '--json', ...launch.args, r.source, r.target],
+      argv: [...launch.command, '--json', ...launch.args, ...extra, r.source, r.target],
       env: bigsyncEnv(),
     }),
     parse: (m) => {
@@ -123,8 +137,12 @@ export function parseBigsyncSummary(stdout: string): Record<string, unknown> | n
 }
 
 /**
- * rsync at its best settings for in-place block changes. With `remote`, the target is reached
- * through `-e RSH` as `host:path` (the SSH mode); `parse` then adds the wire bytes.
+ * rsync at its best settings for each scenario: for block changes in place, `--inplace` (it
+ * rewrites only the blocks that differ, as bigsync does); where data moved, its default of writing
+ * a new file and renaming it over the target, because in place it cannot use a block it has
+ * already overwritten, so data that moved to a later offset (an insertion) would be sent again.
+ * `--no-whole-file` keeps the delta algorithm on for local copies too. With `remote`, the target
+ * is reached through `-e RSH` as `host:path` (the SSH mode); `parse` then adds the wire bytes.
  */
 export function rsyncTool(remote?: {
   rsh: string;
@@ -139,7 +157,7 @@ export function rsyncTool(remote?: {
     command: (r) => ({
       argv: [
         'rsync',
-        '--inplace',
+        ...rsyncModeArgs(r),
         '--no-whole-file',
         '--ignore-times',
         '--stats',
@@ -154,6 +172,15 @@ export function rsyncTool(remote?: {
       ...(remote === undefined ? {} : { wireBytes: remote.wireBytes(m.stdout) }),
     }),
   };
+}
+
+/** How rsync runs, for the report's notes. */
+export const RSYNC_NOTE =
+  '--no-whole-file --ignore-times --stats, with --inplace where blocks change in place and without it (a new file renamed over the target) where data moved (shift, worst-case); --sparse in sparse scenarios';
+
+/** `--inplace` for block changes in place; nothing (rsync's new-file mode) where data moved. */
+export function rsyncModeArgs(run: Pick<ToolRun, 'shifted'>): string[] {
+  return run.shifted ? [] : ['--inplace'];
 }
 
 /** Reads "Literal data: 1,234 bytes" from rsync --stats output; null if absent. */

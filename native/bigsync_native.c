@@ -289,6 +289,59 @@ static napi_value compare_pieces(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * weakSums(buf, blockSize, out) -> undefined
+ *
+ * The rolling match's weak checksum (src/core/rolling-checksum.ts: a = sum x_i, b = sum
+ * (L - i) x_i, both mod 2^16, weak = b << 16 | a) of each whole block of buf, into out[k] for
+ * block k (a Uint32Array of at least floor(buf.length / blockSize) entries). b is accumulated as
+ * L * sum x_i - sum i * x_i in wrapping 32-bit integers, which the compiler vectorizes; the JS fallback
+ * computes the same numbers one byte at a time.
+ */
+static napi_value weak_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int64_t bs;
+  bool is_ta = false;
+  napi_typedarray_type type;
+  size_t len = 0, out_len = 0;
+  void *data = NULL, *out_data = NULL;
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[1], "blockSize", 1, MAX_PIECE * 4, &bs))
+    return NULL;
+  if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok) return NULL;
+  if (is_ta && napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL) != napi_ok)
+    return NULL;
+  if (!is_ta || type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "buf must be a Uint8Array");
+    return NULL;
+  }
+  if (napi_is_typedarray(env, argv[2], &is_ta) != napi_ok) return NULL;
+  if (is_ta && napi_get_typedarray_info(env, argv[2], &type, &out_len, &out_data, NULL, NULL) != napi_ok)
+    return NULL;
+  if (!is_ta || type != napi_uint32_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "out must be a Uint32Array");
+    return NULL;
+  }
+  size_t blocks = len / (size_t)bs;
+  if (out_len < blocks) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "out must hold one entry per whole block");
+    return NULL;
+  }
+  const uint8_t *p = (const uint8_t *)data;
+  uint32_t *out = (uint32_t *)out_data;
+  for (size_t k = 0; k < blocks; k++) {
+    const uint8_t *x = p + k * (size_t)bs;
+    /* only the low 16 bits matter: wrapping 32-bit lanes are exact modulo 2^16 and vectorize */
+    uint32_t a = 0, w = 0;
+    for (uint32_t i = 0; i < (uint32_t)bs; i++) {
+      a += x[i];
+      w += i * x[i];
+    }
+    uint32_t b = (uint32_t)bs * a - w;
+    out[k] = (uint32_t)(((b & 0xffff) << 16) | (a & 0xffff));
+  }
+  return NULL;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"seekData", NULL, seek_data, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -297,6 +350,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"blkGetSize64", NULL, blk_get_size64, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fadvise", NULL, fadvise, NULL, NULL, NULL, napi_enumerable, NULL},
       {"comparePieces", NULL, compare_pieces, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"weakSums", NULL, weak_sums, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -1,2 +1,2 @@
 /** The package version; a test checks it matches package.json. */
-export const VERSION = '0.2.0';
+export const VERSION = '0.3.0';

@@ -14,6 +14,11 @@ export function blockCount(size: number, blockSize: number): number {
   return Math.ceil(size / blockSize);
 }
 
+/** Number of full blocks in a file of `size` bytes (a short last block does not count). */
+export function fullBlockCount(size: number, blockSize: number): number {
+  return Math.floor(size / blockSize);
+}
+
 /**
  * Checks that blocks `firstBlock .. firstBlock + count - 1` exist in a file of `totalBlocks`.
  * @throws BigsyncError PROTOCOL_ERROR if the range runs past the last block.
@@ -83,6 +88,53 @@ export function validateSubhashes(msg: Subhashes, file: FileGeometry): void {
         available: msg.hashes.length,
       },
     );
+  }
+}
+
+/**
+ * Checks a WEAK_REQUEST's blocks (strictly increasing, as decoded) against the target's number of
+ * full blocks ({@link fullBlockCount} of its size before the sync): only full blocks have a weak
+ * checksum.
+ * @throws BigsyncError PROTOCOL_ERROR if its last block is not a full block of the target.
+ */
+export function validateWeakRequest(blocks: readonly number[], fullBlocks: number): void {
+  const last = blocks[blocks.length - 1];
+  if (last !== undefined && last >= fullBlocks) {
+    fail(`WEAK_REQUEST: block ${last} is not a full block of the target (it has ${fullBlocks} full blocks)`, {
+      message: 'WEAK_REQUEST',
+      block: last,
+      fullBlocks,
+    });
+  }
+}
+
+/**
+ * Checks a COPY against the receiver's limits: it may read target bytes below `readLimit` (the
+ * larger of the old target's size and the source's) and write below `writeLimit` (the source's
+ * size). The decoder already guarantees length >= 1 and both ends <= 2^53-1.
+ * @throws BigsyncError PROTOCOL_ERROR if either range runs past its limit.
+ */
+export function validateCopyRange(
+  copy: { readonly from: number; readonly to: number; readonly length: number },
+  readLimit: number,
+  writeLimit: number,
+): void {
+  const { from, to, length } = copy;
+  if (from + length > readLimit) {
+    fail(`COPY: source range [${from}, ${from + length}) runs past the read limit ${readLimit}`, {
+      message: 'COPY',
+      from,
+      length,
+      readLimit,
+    });
+  }
+  if (to + length > writeLimit) {
+    fail(`COPY: destination range [${to}, ${to + length}) runs past the write limit ${writeLimit}`, {
+      message: 'COPY',
+      to,
+      length,
+      writeLimit,
+    });
   }
 }
 

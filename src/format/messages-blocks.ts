@@ -5,6 +5,7 @@
  * knows the file size. Hash buffers in decoded messages are views of the payload.
  */
 import type { Buffer } from 'node:buffer';
+import { decodeBlockList, encodeBlockList } from './block-list.js';
 import { ByteReader, type DecodeOptions } from './byte-reader.js';
 import { ByteWriter, encodeFailure } from './byte-writer.js';
 import { BLOCK_SIZE_RULE, countRule, pageSizeRule } from './field-rules.js';
@@ -72,7 +73,6 @@ const HASH_LEN_RULE = { oneOf: [16, 32] };
 const SUBHASH_LEN_RULE = { min: MIN_SUBHASH_LENGTH, max: MAX_SUBHASH_LENGTH };
 /** Keeps firstBlock + count exact as a JS number. */
 const FIRST_BLOCK_RULE = { max: Number.MAX_SAFE_INTEGER - MAX_BLOCKS_PER_BATCH };
-const INCREASING = 'is not above the previous block (block numbers must strictly increase)';
 
 /** Encodes a FILE_INFO payload. @throws BigsyncError INTERNAL for out-of-range fields. */
 export function encodeFileInfo(info: FileInfo): Buffer {
@@ -136,15 +136,7 @@ export function decodeBlockHashes(payload: Buffer, opts: BlockHashesDecodeOption
 
 /** Encodes a SUBHASH_REQUEST payload. @throws BigsyncError INTERNAL for a bad count or order. */
 export function encodeSubhashRequest(msg: SubhashRequest): Buffer {
-  const w = new ByteWriter('SUBHASH_REQUEST', 4 + msg.blocks.length * 8);
-  w.u32(msg.blocks.length, 'count', countRule(MAX_BLOCKS_PER_BATCH));
-  msg.blocks.forEach((block, i) => {
-    const previous = msg.blocks[i - 1];
-    if (previous !== undefined && block <= previous)
-      encodeFailure('SUBHASH_REQUEST', `block ${i}`, `${block} ${INCREASING}`);
-    w.u64(block, `block ${i}`);
-  });
-  return w.finish();
+  return encodeBlockList('SUBHASH_REQUEST', msg.blocks);
 }
 
 /**
@@ -153,19 +145,7 @@ export function encodeSubhashRequest(msg: SubhashRequest): Buffer {
  *   strictly increase or exceed 2^53-1, truncation or trailing bytes.
  */
 export function decodeSubhashRequest(payload: Buffer, opts: DecodeOptions = {}): SubhashRequest {
-  const r = new ByteReader(payload, 'SUBHASH_REQUEST', opts.offset);
-  const count = r.u32('count', countRule(MAX_BLOCKS_PER_BATCH));
-  const blocks: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = r.position;
-    const block = r.u64(`block ${i}`);
-    const previous = blocks[i - 1];
-    if (previous !== undefined && block <= previous)
-      r.failAt(at, `block ${i}`, `${block} ${INCREASING}`, { block, previous });
-    blocks.push(block);
-  }
-  r.expectEnd();
-  return { blocks };
+  return { blocks: decodeBlockList('SUBHASH_REQUEST', payload, opts) };
 }
 
 /** Encodes a SUBHASHES payload. @throws BigsyncError INTERNAL for bad sizes, counts or lengths. */

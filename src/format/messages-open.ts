@@ -10,6 +10,9 @@ import {
   HASH_GMAC_AES128,
   HASH_KEY_LENGTH,
   HASH_SHA256,
+  MATCH_ALIGNED,
+  MATCH_AUTO,
+  MATCH_ROLLING,
   MAX_PATH_BYTES,
   OPEN_FLAGS_KNOWN,
   OPEN_FLAG_COMPRESS,
@@ -21,8 +24,15 @@ import {
   ROLE_SERVER_SENDS,
   TLV_CRITICAL,
   type HashAlgorithm,
+  type MatchModeId,
   type OpenRole,
 } from './wire-constants.js';
+
+/**
+ * How the sender matches the source against the target: `aligned` compares blocks at the same
+ * offset only, `rolling` also searches for data that moved, `auto` lets the sender decide.
+ */
+export type MatchMode = 'auto' | 'aligned' | 'rolling';
 
 /** The OPEN flags option, one boolean per bit. */
 export interface OpenFlags {
@@ -46,6 +56,8 @@ export interface OpenRequest {
   readonly hashKey?: Buffer;
   /** Block hash algorithm; absent means HASH_SHA256. */
   readonly hashAlgorithm?: HashAlgorithm;
+  /** The match mode asked for; absent means 'auto'. Only acted on when both sides have CAP_ROLLING. */
+  readonly match?: MatchMode;
 }
 
 /** Options of {@link decodeOpen}. */
@@ -62,6 +74,26 @@ const FLAG_BITS: readonly [keyof OpenFlags, number][] = [
 ];
 const ROLE_RULE = { oneOf: [ROLE_SERVER_RECEIVES, ROLE_SERVER_SENDS] };
 const HASH_RULE = { oneOf: [HASH_GMAC_AES128, HASH_SHA256] };
+const MATCH_MODES: readonly (readonly [MatchMode, MatchModeId])[] = [
+  ['auto', MATCH_AUTO],
+  ['aligned', MATCH_ALIGNED],
+  ['rolling', MATCH_ROLLING],
+];
+const ID_OF_MODE = new Map<string, MatchModeId>(MATCH_MODES);
+const MODE_OF_ID = new Map<number, MatchMode>(MATCH_MODES.map(([mode, id]) => [id, mode]));
+
+/** The wire value of match mode `mode`. @throws BigsyncError INTERNAL for an unknown mode. */
+export function matchModeId(mode: MatchMode): MatchModeId {
+  const id = ID_OF_MODE.get(mode);
+  if (id === undefined)
+    encodeFailure('OPEN', 'match', `${JSON.stringify(mode)} is not auto, aligned or rolling`);
+  return id;
+}
+
+/** The match mode of wire value `id`, or undefined if this version does not define it. */
+export function matchModeOf(id: number): MatchMode | undefined {
+  return MODE_OF_ID.get(id);
+}
 
 /** Encodes an OPEN payload. @throws BigsyncError INTERNAL for values the layout does not allow. */
 export function encodeOpen(open: OpenRequest): Buffer {
@@ -83,6 +115,9 @@ export function encodeOpen(open: OpenRequest): Buffer {
   if (open.hashAlgorithm !== undefined) {
     w.u16(OpenTag.HASH_ALGORITHM, 'tag').u32(1, 'length').u8(open.hashAlgorithm, 'hashAlgorithm', HASH_RULE);
   }
+  if (open.match !== undefined) {
+    w.u16(OpenTag.MATCH, 'tag').u32(1, 'length').u8(matchModeId(open.match), 'match');
+  }
   return w.finish();
 }
 
@@ -93,15 +128,16 @@ interface OpenFields {
   flags?: OpenFlags;
   hashKey?: Buffer;
   hashAlgorithm?: HashAlgorithm;
+  match?: MatchMode;
 }
 
 /**
  * Decodes an OPEN payload: role, then options until the payload ends. Unknown options are
  * skipped unless their tag has the critical bit (0x8000); tags are compared without that bit.
  * @throws BigsyncError PROTOCOL_ERROR for an unknown role, an unknown critical option, a
- *   duplicate option, a value of the wrong length or out of bounds, unknown flag bits, a path that
- *   is empty, too long, not UTF-8 or holds NUL, a missing path, a hashKey without GMAC or GMAC
- *   without a hashKey, or truncation.
+ *   duplicate option, a value of the wrong length or out of bounds, unknown flag bits, an unknown
+ *   match mode, a path that is empty, too long, not UTF-8 or holds NUL, a missing path, a hashKey
+ *   without GMAC or GMAC without a hashKey, or truncation.
  */
 export function decodeOpen(payload: Buffer, opts: OpenDecodeOptions = {}): OpenRequest {
   const r = new ByteReader(payload, 'OPEN', opts.offset);
@@ -150,6 +186,14 @@ function readOption(fields: OpenFields, tag: number, v: ByteReader): boolean {
     case OpenTag.HASH_ALGORITHM:
       fields.hashAlgorithm = v.u8('hashAlgorithm', HASH_RULE) as HashAlgorithm;
       break;
+    case OpenTag.MATCH: {
+      const id = v.u8('match');
+      const mode = matchModeOf(id);
+      if (mode === undefined)
+        v.failAt(0, 'match', `${id} is not a known match mode (0 auto, 1 aligned, 2 rolling)`);
+      fields.match = mode;
+      break;
+    }
     default:
       return false;
   }

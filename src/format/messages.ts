@@ -1,6 +1,7 @@
 /**
- * Every message of protocol version 1 as one tagged union, with frame-level encode/decode that
- * dispatch to the per-message codecs (messages-*.ts) and apply the rule for unknown types.
+ * Every message of protocol version 1 (with every capability) as one tagged union, with
+ * frame-level encode/decode that dispatch to the per-message codecs (messages-*.ts) and apply the
+ * rule for unknown types.
  */
 import type { Buffer } from 'node:buffer';
 import { BigsyncError } from '../errors.js';
@@ -38,6 +39,17 @@ import {
 } from './messages-handshake.js';
 import { decodeOpen, encodeOpen, type OpenRequest } from './messages-open.js';
 import {
+  decodeCopy,
+  decodeWeakRequest,
+  decodeWeakSums,
+  encodeCopy,
+  encodeWeakRequest,
+  encodeWeakSums,
+  type CopyMessage,
+  type WeakRequest,
+  type WeakSums,
+} from './messages-rolling.js';
+import {
   decodeError,
   decodeResult,
   encodeError,
@@ -64,11 +76,14 @@ export type Message =
   | { readonly type: 'DATA'; readonly body: DataMessage }
   | { readonly type: 'DONE'; readonly body: Done }
   | { readonly type: 'RESULT'; readonly body: ResultMessage }
-  | { readonly type: 'ERROR'; readonly body: ErrorMessage };
+  | { readonly type: 'ERROR'; readonly body: ErrorMessage }
+  | { readonly type: 'WEAK_REQUEST'; readonly body: WeakRequest }
+  | { readonly type: 'WEAK_SUMS'; readonly body: WeakSums }
+  | { readonly type: 'COPY'; readonly body: CopyMessage };
 
 /** Session knowledge some decoders use; every field is optional. */
 export interface MessageDecodeOptions {
-  /** BLOCK_HASHES: the agreed hash length. */
+  /** BLOCK_HASHES, WEAK_SUMS: the agreed hash length. */
   readonly hashLen?: number;
   /** SUBHASHES: the agreed block size. */
   readonly blockSize?: number;
@@ -94,6 +109,9 @@ const CODECS: { readonly [K in MessageTypeName]: Codec<BodyOf<K>> } = {
   DONE: { encode: encodeDone, decode: decodeDone },
   RESULT: { encode: encodeResult, decode: decodeResult },
   ERROR: { encode: encodeError, decode: decodeError },
+  WEAK_REQUEST: { encode: encodeWeakRequest, decode: decodeWeakRequest },
+  WEAK_SUMS: { encode: encodeWeakSums, decode: decodeWeakSums },
+  COPY: { encode: encodeCopy, decode: decodeCopy },
 };
 
 const NAMES = new Map<number, MessageTypeName>(

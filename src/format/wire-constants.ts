@@ -1,10 +1,8 @@
 /**
- * Every constant of the 0.2 remote protocol's byte layer, in one place (docs/protocol.md is the
+ * Every constant of the remote protocol's byte layer, in one place (docs/protocol.md is the
  * specification; a test keeps the two in step). Changing any value here changes the wire format:
- * bump {@link PROTOCOL_VERSION} and add a line to the "Changes" section of docs/protocol.md.
- *
- * Status: groundwork. The codecs in this folder use these constants; no session or CLI code does
- * yet.
+ * bump {@link PROTOCOL_VERSION} (or put the change behind a capability) and add a line to the
+ * "Changes" section of docs/protocol.md.
  */
 
 /** The 8 bytes every HELLO starts with: ASCII `BIGSYNC` and a NUL byte. */
@@ -35,6 +33,9 @@ export const MessageType = {
   DONE: 9,
   RESULT: 10,
   ERROR: 11,
+  WEAK_REQUEST: 12,
+  WEAK_SUMS: 13,
+  COPY: 14,
 } as const;
 /** The name of a message type: `'HELLO'`, `'DATA'`, ... */
 export type MessageTypeName = keyof typeof MessageType;
@@ -52,8 +53,13 @@ export const CAP_SUBBLOCK = 1n << 1n;
 export const CAP_SPARSE = 1n << 2n;
 /** Capability: the peer can verify the whole file with SHA-256 (DONE algorithm 2). */
 export const CAP_VERIFY_SHA256 = 1n << 3n;
+/**
+ * Capability: the peer speaks the rolling match (OPEN's match option, WEAK_REQUEST / WEAK_SUMS /
+ * COPY) and, as a receiver, keeps a target longer than the source until DONE.
+ */
+export const CAP_ROLLING = 1n << 4n;
 /** Every capability bit this version defines. Unknown bits in a HELLO are ignored (not granted). */
-export const CAPS_KNOWN = CAP_ZSTD | CAP_SUBBLOCK | CAP_SPARSE | CAP_VERIFY_SHA256;
+export const CAPS_KNOWN = CAP_ZSTD | CAP_SUBBLOCK | CAP_SPARSE | CAP_VERIFY_SHA256 | CAP_ROLLING;
 /** Largest value of a u64 field. */
 export const U64_MAX = (1n << 64n) - 1n;
 
@@ -91,6 +97,7 @@ export const OpenTag = {
   FLAGS: 3,
   HASH_KEY: 4,
   HASH_ALGORITHM: 5,
+  MATCH: 6,
 } as const;
 /** Tag bit: a receiver that does not know this option must fail rather than skip it. */
 export const TLV_CRITICAL = 0x8000;
@@ -106,6 +113,15 @@ export const OPEN_FLAG_COMPRESS = 0x8;
 /** Every OPEN flags bit this version defines; any other bit is a PROTOCOL_ERROR. */
 export const OPEN_FLAGS_KNOWN = 0xf;
 
+/** OPEN match option: the sender decides whether to roll (see docs/protocol.md); the default. */
+export const MATCH_AUTO = 0;
+/** OPEN match option: compare blocks at the same offset only. */
+export const MATCH_ALIGNED = 1;
+/** OPEN match option: also search for data that moved (needs CAP_ROLLING on both sides). */
+export const MATCH_ROLLING = 2;
+/** An OPEN match option value. */
+export type MatchModeId = typeof MATCH_AUTO | typeof MATCH_ALIGNED | typeof MATCH_ROLLING;
+
 /** FILE_INFO kind: a regular file. */
 export const KIND_REGULAR = 1;
 /** FILE_INFO kind: a block device. */
@@ -115,6 +131,13 @@ export type FileKind = typeof KIND_REGULAR | typeof KIND_BLOCK_DEVICE;
 
 /** BLOCK_HASHES entry flag: the block is all zeros; no hash follows. */
 export const ENTRY_FLAG_ZERO = 0x1;
+
+/** WEAK_SUMS entry flag: the block's strong hash (hashLen bytes) follows the weak checksum. */
+export const WEAK_FLAG_STRONG = 0x1;
+/** WEAK_SUMS entry flag: the block is all zeros; its weak checksum is 0 and no hash follows. */
+export const WEAK_FLAG_ZERO = 0x2;
+/** Every WEAK_SUMS entry flag bit; any other bit, or both together, is a PROTOCOL_ERROR. */
+export const WEAK_FLAGS_KNOWN = WEAK_FLAG_STRONG | WEAK_FLAG_ZERO;
 
 /** RESULT status: the receiver wrote and verified the file. */
 export const RESULT_OK = 0;
@@ -132,7 +155,7 @@ export const SECTOR_SIZE = 512;
 /** Smallest sub-block page size in SUBHASHES. */
 export const MIN_PAGE_SIZE = 4096;
 
-/** Most blocks in one BLOCK_HASHES or SUBHASH_REQUEST. */
+/** Most blocks in one BLOCK_HASHES, SUBHASH_REQUEST, WEAK_REQUEST or WEAK_SUMS. */
 export const MAX_BLOCKS_PER_BATCH = 4096;
 /** Longest path in OPEN, in UTF-8 bytes. */
 export const MAX_PATH_BYTES = 4096;

@@ -50,6 +50,12 @@ export interface NativeOps {
     pieceSize: number,
     out: Uint8Array,
   ): number;
+  /**
+   * The rolling match's weak checksum (core/rolling-checksum.ts) of each whole `blockSize` block
+   * of `buf`, into `out[k]` for block k. Absent when the loaded addon predates it; see
+   * io/weak-sums.ts.
+   */
+  weakSums?(buf: Uint8Array, blockSize: number, out: Uint32Array): void;
 }
 
 /** Whether the addon is in use, and why (or why not), for `bigsync --version` and diagnostics. */
@@ -62,7 +68,10 @@ export interface NativeStatus {
 const OP_NAMES = ['seekData', 'seekHole', 'punchHole', 'blkGetSize64', 'fadvise'] as const;
 
 /** Ops added later, each with its fast path's name; an older addon without one only loses that path. */
-const OPTIONAL_OPS = [['comparePieces', 'pread-compare']] as const;
+const OPTIONAL_OPS = [
+  ['comparePieces', 'pread-compare'],
+  ['weakSums', 'weak-sums'],
+] as const;
 
 /** The fast paths every usable addon enables, by name. */
 const FAST_PATHS = ['seek-data', 'punch-hole', 'blkgetsize64', 'fadvise'] as const;

@@ -10,12 +10,18 @@ import {
   type PageHashesResult,
   type PageHashesTask,
 } from './hash-blocks-task.js';
+import { runMoveRange, type MoveRangeTask } from './move-task.js';
+import { runRollingMatch, type RollingMatchResult, type RollingMatchTask } from './rolling-task.js';
+import { runWeakSums, type WeakSumsResult, type WeakSumsTask } from './weak-sums-task.js';
 import type { WorkerPool } from './worker-pool.js';
 
-/** Runs hashing tasks. */
+/** Runs hashing and matching tasks. */
 export interface Executor {
   hashBlocks(t: HashBlocksTask): Promise<HashBlocksResult>;
   pageHashes(t: PageHashesTask): Promise<PageHashesResult>;
+  weakSums(t: WeakSumsTask): Promise<WeakSumsResult>;
+  rollingMatch(t: RollingMatchTask): Promise<RollingMatchResult>;
+  moveRange(t: MoveRangeTask): Promise<number>;
 }
 
 /**
@@ -27,11 +33,17 @@ export function executor(pool: WorkerPool | null): Executor {
   const inline: Executor = {
     hashBlocks: (t) => Promise.resolve().then(() => runHashBlocks(t)),
     pageHashes: (t) => Promise.resolve().then(() => runPageHashes(t)),
+    weakSums: (t) => Promise.resolve().then(() => runWeakSums(t)),
+    rollingMatch: (t) => Promise.resolve().then(() => runRollingMatch(t)),
+    moveRange: (t) => Promise.resolve().then(() => runMoveRange(t)),
   };
   if (pool === null) return inline;
   const full = (): boolean => pool.inFlight >= pool.size * 2;
   return {
     hashBlocks: (t) => (full() ? inline.hashBlocks(t) : pool.run(t)),
     pageHashes: (t) => pool.run(t),
+    weakSums: (t) => (full() ? inline.weakSums(t) : pool.run(t)),
+    rollingMatch: (t) => (full() ? inline.rollingMatch(t) : pool.run(t)),
+    moveRange: (t) => (full() ? inline.moveRange(t) : pool.run(t)),
   };
 }

@@ -13,6 +13,7 @@ import { BigsyncError, toBigsyncError } from '../errors.js';
 import { zeroRange } from '../io/hole-punch.js';
 import { comparePieces } from '../io/piece-compare.js';
 import { readFullySync, writeFullySync } from '../io/positional-io.js';
+import { scanBlocks } from './block-scan.js';
 
 /**
  * Bytes compared per step. Measured on this project's machine (docs/design.md, "Read size"): two
@@ -38,6 +39,12 @@ export interface LocalChunkTask {
   /** Zero ranges may become holes (regular-file target and sparse mode). */
   holes: boolean;
   verify: boolean;
+  /**
+   * Only list the blocks that differ (in {@link LocalChunkResult.changed}), reading each block
+   * only up to its first differing piece; nothing is written or counted but bytes read. The
+   * rolling match's first pass.
+   */
+  collect?: boolean;
 }
 
 /** What one chunk did. */
@@ -48,13 +55,22 @@ export interface LocalChunkResult {
   /** Bytes made to read as zero by punching a hole (or by writing zeros when punching is refused). */
   bytesZeroed: number;
   verifiedBytes: number;
+  /** With `collect`: the indices of the blocks that differ, ascending. */
+  changed?: number[];
 }
 
-const srcBuf = Buffer.allocUnsafe(PIECE);
-const dstBuf = Buffer.allocUnsafe(PIECE);
+/** The piece buffers of this thread (also used by block-scan.ts). */
+export const srcBuf = Buffer.allocUnsafe(PIECE);
+export const dstBuf = Buffer.allocUnsafe(PIECE);
 
 /** Fills `buf[0, length)` with the file's bytes at `pos`: data extents read, the rest zeroed. */
-function readPiece(fd: number | null, buf: Buffer, pos: number, length: number, data: Extent[]): number {
+export function readPiece(
+  fd: number | null,
+  buf: Buffer,
+  pos: number,
+  length: number,
+  data: Extent[],
+): number {
   let cursor = 0;
   let read = 0;
   for (const e of fd === null ? [] : data) {
@@ -220,9 +236,16 @@ function fastRun(st: ChunkState, both: Extent[], pos: number, end: number): numb
 
 /** Runs one chunk. Errors carry the offset they happened at; ENOSPC becomes NO_SPACE. */
 export function runLocalChunk(task: LocalChunkTask): LocalChunkResult {
+  if (task.collect === true) return scanBlocks(task);
   const st: ChunkState = {
     task,
-    r: { changedBlocks: 0, bytesRead: 0, bytesWritten: 0, bytesZeroed: 0, verifiedBytes: 0 },
+    r: {
+      changedBlocks: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      bytesZeroed: 0,
+      verifiedBytes: 0,
+    },
     srcCur: new ExtentCursor(task.srcData),
     dstCur: new ExtentCursor(task.dstData),
     lastBlock: -1,

@@ -7,6 +7,9 @@ import { parentPort } from 'node:worker_threads';
 import { toBigsyncError } from '../errors.js';
 import { runHashBlocks, runPageHashes } from './hash-blocks-task.js';
 import { runLocalChunk, type LocalChunkTask } from './local-chunk-task.js';
+import { runMoveRange } from './move-task.js';
+import { runRollingMatch } from './rolling-task.js';
+import { runWeakSums } from './weak-sums-task.js';
 
 type Handler = (task: never) => unknown;
 
@@ -14,6 +17,9 @@ const HANDLERS: Record<string, Handler> = {
   'local-chunk': runLocalChunk,
   'hash-blocks': runHashBlocks,
   'page-hashes': runPageHashes,
+  'weak-sums': runWeakSums,
+  'rolling-match': runRollingMatch,
+  'move-range': runMoveRange,
 };
 
 /** Starts serving tasks on `parentPort`. Called at import in a worker, or by a bundle's entry. */

@@ -21,6 +21,12 @@ export interface RunChunksOptions {
   skipped: { bytes: number };
   /** A pool started early by the caller (its workers boot while the caller plans); closed here. */
   pool?: WorkerPool | null;
+  /** Leave `pool` open for a later phase (the caller closes it). */
+  keepPool?: boolean;
+  /** Called with each chunk's own result as it completes (in completion order). */
+  onChunk?: (task: LocalChunkTask, result: LocalChunkResult) => void;
+  /** Bytes earlier phases already reported as done; progress counts on from there. */
+  baseDone?: number;
 }
 
 /**
@@ -79,7 +85,7 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
   let failure: BigsyncError | null = null;
   const report = (): void =>
     o.reporter.progress?.({
-      bytesDone: done + o.skipped.bytes,
+      bytesDone: Math.min(o.size, (o.baseDone ?? 0) + done + o.skipped.bytes),
       bytesTotal: o.size,
       bytesWritten: o.totals.bytesWritten,
       changedBlocks: o.totals.changedBlocks,
@@ -88,6 +94,7 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
     });
   const finish = (t: LocalChunkTask, r: LocalChunkResult): void => {
     add(o.totals, r);
+    o.onChunk?.(t, r);
     done += t.length;
     report();
   };
@@ -116,7 +123,7 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
   } catch (err) {
     failure ??= err instanceof BigsyncError ? err : new BigsyncError('INTERNAL', String(err));
   } finally {
-    await pool?.close();
+    if (o.keepPool !== true) await pool?.close();
   }
   const err = stopped(failure, o.signal, done + o.skipped.bytes, o.size);
   if (err !== null) throw err;

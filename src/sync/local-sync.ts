@@ -6,18 +6,18 @@
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { checkBlockSize, DEFAULT_BLOCK_SIZE } from '../core/block-size.js';
-import { chunkSizeFor, ExtentCursor } from '../core/chunk-plan.js';
-import type { Extent } from '../core/extent.js';
 import { BigsyncError } from '../errors.js';
 import { identityChanges, identityOf } from '../io/file-identity.js';
 import { closeQuietly, openSource, type OpenedSource } from '../io/open-source.js';
 import { openTarget, type OpenedTarget } from '../io/open-target.js';
 import { resizeTarget } from '../io/resize-target.js';
 import { dataExtents } from '../io/sparse-map.js';
-import type { LocalChunkResult, LocalChunkTask } from '../parallel/local-chunk-task.js';
+import type { LocalChunkResult } from '../parallel/local-chunk-task.js';
 import { poolFor, runChunks } from './chunk-runner.js';
+import { rangeTasks, type LocalPlan } from './local-tasks.js';
+import { syncRolling, type MatchStats } from './local-rolling.js';
 import { NULL_REPORTER, type Reporter } from './reporter.js';
-import type { SyncSummary } from './summary.js';
+import type { MatchMode, SyncSummary } from './summary.js';
 
 /** Options of {@link syncLocalFile}. */
 export interface LocalSyncOptions {
@@ -35,22 +35,25 @@ export interface LocalSyncOptions {
   verify?: boolean;
   /** fdatasync the target before returning. Default false. */
   fsync?: boolean;
+  /**
+   * How blocks are matched: 'aligned' compares each block with the target's block at the same
+   * offset; 'rolling' also searches where that failed for target blocks at any offset (data that
+   * moved); 'auto' (default) adds the rolling search only when the sizes differ.
+   */
+  match?: MatchMode;
   /** Aborting stops after the chunks in flight; the sync rejects with INTERRUPTED. */
   signal?: AbortSignal;
   reporter?: Reporter;
 }
 
-interface Plan {
-  src: OpenedSource;
-  dst: OpenedTarget;
-  blockSize: number;
-  srcData: Extent[];
-  dstData: Extent[];
-  holes: boolean;
-  opts: LocalSyncOptions;
+/** Which match a sync of these sizes uses: rolling when asked, or in auto mode when the sizes differ. */
+function usesRolling(opts: LocalSyncOptions, src: OpenedSource, dst: OpenedTarget): boolean {
+  if (opts.wholeFile === true || dst.fd === null) return false;
+  if (opts.match === 'rolling') return true;
+  return (opts.match ?? 'auto') === 'auto' && !dst.isDevice && dst.size > 0 && dst.size !== src.size;
 }
 
-function plan(source: string, target: string, opts: LocalSyncOptions): Plan {
+function plan(source: string, target: string, opts: LocalSyncOptions): LocalPlan & { rolling: boolean } {
   const blockSize = checkBlockSize(opts.blockSize ?? DEFAULT_BLOCK_SIZE);
   const src = openSource(source);
   let dst: OpenedTarget;
@@ -61,9 +64,18 @@ function plan(source: string, target: string, opts: LocalSyncOptions): Plan {
     throw err;
   }
   try {
-    resizeTarget(dst, src.size, { dryRun: opts.dryRun === true, wholeFile: opts.wholeFile === true });
+    const rolling = usesRolling(opts, src, dst);
+    // the rolling match may copy from past the source's end: a longer target is cut at the end
+    const oldSize = dst.isDevice ? Math.min(dst.size, src.size) : dst.size;
+    if (!rolling || dst.size < src.size) {
+      resizeTarget(dst, src.size, { dryRun: opts.dryRun === true, wholeFile: opts.wholeFile === true });
+    }
     const srcData = src.isDevice ? [{ offset: 0, length: src.size }] : dataExtents(src.fd, src.size);
-    const dstSize = opts.dryRun === true || dst.isDevice ? Math.min(dst.size, src.size) : src.size;
+    const dstSize = rolling
+      ? oldSize
+      : opts.dryRun === true || dst.isDevice
+        ? Math.min(dst.size, src.size)
+        : src.size;
     const wiped = opts.wholeFile === true && !dst.isDevice;
     const dstData =
       dst.fd === null || wiped
@@ -72,43 +84,11 @@ function plan(source: string, target: string, opts: LocalSyncOptions): Plan {
           ? [{ offset: 0, length: dstSize }]
           : dataExtents(dst.fd, dstSize);
     const holes = !dst.isDevice && opts.sparse !== false;
-    return { src, dst, blockSize, srcData, dstData, holes, opts };
+    return { src, dst, blockSize, srcData, dstData, holes, opts, rolling };
   } catch (err) {
     closeQuietly(src.fd);
     closeQuietly(dst.fd);
     throw err;
-  }
-}
-
-/** The tasks of the sync, lazily; chunks with nothing to read or write are counted, not sent. */
-function* tasks(p: Plan, skipped: { bytes: number }): Generator<LocalChunkTask> {
-  const size = p.src.size;
-  const step = chunkSizeFor(p.blockSize);
-  const srcCur = new ExtentCursor(p.srcData);
-  const dstCur = new ExtentCursor(p.dstData);
-  const whole = p.opts.wholeFile === true;
-  for (let offset = 0; offset < size; offset += step) {
-    const length = Math.min(step, size - offset);
-    const srcData = srcCur.clip(offset, offset + length);
-    const dstData = dstCur.clip(offset, offset + length);
-    if (srcData.length === 0 && dstData.length === 0 && (p.holes || !whole)) {
-      skipped.bytes += length;
-      continue;
-    }
-    yield {
-      kind: 'local-chunk',
-      srcFd: p.src.fd,
-      dstFd: p.dst.fd,
-      offset,
-      length,
-      blockSize: p.blockSize,
-      srcData,
-      dstData,
-      mode: whole ? 'whole' : 'compare',
-      dryRun: p.opts.dryRun === true,
-      holes: p.holes,
-      verify: p.opts.verify !== false,
-    };
   }
 }
 
@@ -123,7 +103,7 @@ function guessSize(source: string): number {
 }
 
 /** Fails with SOURCE_CHANGED when the source's identity moved during the sync. */
-function checkSourceUnchanged(src: OpenedSource): void {
+export function checkSourceUnchanged(src: OpenedSource): void {
   const now = [identityOf(fs.fstatSync(src.fd, { bigint: true }))];
   try {
     now.push(identityOf(fs.statSync(src.path, { bigint: true })));
@@ -138,6 +118,44 @@ function checkSourceUnchanged(src: OpenedSource): void {
       { path: src.path },
     );
   }
+}
+
+function summarize(
+  p: LocalPlan,
+  totals: LocalChunkResult,
+  match: MatchStats,
+  run: { source: string; target: string; jobs: number; t0: bigint },
+): SyncSummary {
+  const { opts } = p;
+  const size = p.src.size;
+  const blocks = Math.ceil(size / p.blockSize);
+  const dataBytes = p.srcData.reduce((a, e) => a + e.length, 0);
+  const changedBlocks = opts.wholeFile === true ? blocks : totals.changedBlocks;
+  return {
+    type: 'summary',
+    source: run.source,
+    target: run.target,
+    size,
+    blockSize: p.blockSize,
+    blocks,
+    changedBlocks,
+    similarity: blocks === 0 ? 1 : (blocks - changedBlocks) / blocks,
+    bytesRead: totals.bytesRead,
+    bytesWritten: totals.bytesWritten,
+    bytesZeroed: totals.bytesZeroed,
+    holeBytes: size - dataBytes,
+    verified: opts.dryRun !== true && opts.verify !== false,
+    dryRun: opts.dryRun === true,
+    mode: opts.wholeFile === true ? 'whole' : 'compare',
+    match: match.match,
+    matchedBytes: Math.max(0, size - match.movedBytes - match.literalBytes - totals.bytesZeroed),
+    movedBytes: match.movedBytes,
+    literalBytes: match.literalBytes,
+    jobs: run.jobs,
+    seconds: Number(process.hrtime.bigint() - run.t0) / 1e9,
+    wireBytesSent: 0,
+    wireBytesReceived: 0,
+  };
 }
 
 /**
@@ -155,7 +173,7 @@ export async function syncLocalFile(
   const reporter = opts.reporter ?? NULL_REPORTER;
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const pool = poolFor(guessSize(source), jobs);
-  let p: Plan;
+  let p: ReturnType<typeof plan>;
   try {
     p = plan(source, target, opts);
   } catch (err) {
@@ -165,7 +183,6 @@ export async function syncLocalFile(
   try {
     const size = p.src.size;
     reporter.start?.({ source, target, size, blockSize: p.blockSize, dryRun: opts.dryRun === true });
-    const skipped = { bytes: 0 };
     const totals: LocalChunkResult = {
       changedBlocks: 0,
       bytesRead: 0,
@@ -173,33 +190,18 @@ export async function syncLocalFile(
       bytesZeroed: 0,
       verifiedBytes: 0,
     };
-    await runChunks(tasks(p, skipped), { jobs, size, signal: opts.signal, reporter, totals, skipped, pool });
+    let match: MatchStats;
+    if (p.rolling) {
+      match = await syncRolling(p, { jobs, pool, totals, reporter, signal: opts.signal });
+    } else {
+      const skipped = { bytes: 0 };
+      const all = rangeTasks(p, [{ offset: 0, length: size }], skipped);
+      await runChunks(all, { jobs, size, signal: opts.signal, reporter, totals, skipped, pool });
+      match = { match: 'aligned', movedBytes: 0, literalBytes: totals.bytesWritten };
+    }
     if (opts.fsync === true && p.dst.fd !== null && opts.dryRun !== true) fs.fdatasyncSync(p.dst.fd);
     checkSourceUnchanged(p.src);
-    const blocks = Math.ceil(size / p.blockSize);
-    const dataBytes = p.srcData.reduce((a, e) => a + e.length, 0);
-    const changedBlocks = opts.wholeFile === true ? blocks : totals.changedBlocks;
-    return {
-      type: 'summary',
-      source,
-      target,
-      size,
-      blockSize: p.blockSize,
-      blocks,
-      changedBlocks,
-      similarity: blocks === 0 ? 1 : (blocks - changedBlocks) / blocks,
-      bytesRead: totals.bytesRead,
-      bytesWritten: totals.bytesWritten,
-      bytesZeroed: totals.bytesZeroed,
-      holeBytes: size - dataBytes,
-      verified: opts.dryRun !== true && opts.verify !== false,
-      dryRun: opts.dryRun === true,
-      mode: opts.wholeFile === true ? 'whole' : 'compare',
-      jobs,
-      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
-      wireBytesSent: 0,
-      wireBytesReceived: 0,
-    };
+    return summarize(p, totals, match, { source, target, jobs, t0 });
   } finally {
     closeQuietly(p.src.fd);
     closeQuietly(p.dst.fd);

@@ -23,6 +23,7 @@ import { resizeTarget } from '../io/resize-target.js';
 import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
 import { decompressData } from './data-codec.js';
+import { answerWeak, applyCopy, cutTarget } from './rolling-receiver.js';
 import {
   batchBlocks,
   emptyStats,
@@ -191,8 +192,12 @@ async function verifyDigest(
   return d.digest();
 }
 
-/** Brings a regular target to the source's size (emptying it first in whole-file mode). */
+/**
+ * Brings a regular target to the source's size (emptying it first in whole-file mode). In a
+ * session with CAP_ROLLING a longer target is cut only at DONE: its tail may be a copy source.
+ */
 export function prepareTarget(file: SessionFile, size: number, opts: SessionContext['opts']): void {
+  if (opts.rolling && !opts.wholeFile && file.size > size) return;
   resizeTarget(file, size, opts);
 }
 
@@ -210,6 +215,7 @@ export async function runReceiver(
   const h: Hashes = { tags: new Uint8Array(total * BLOCK_HASH_LENGTH), zero: new Uint8Array(total) };
   const touched = new Uint8Array(total);
   const bg = new Background();
+  let weakAnswers = Promise.resolve();
   if (!ctx.opts.wholeFile) bg.add(streamHashes(ctx, file, h, stats));
   for (;;) {
     const msg = await bg.guard(ctx.ch.next());
@@ -218,11 +224,20 @@ export async function runReceiver(
       applyData(ctx, file, msg.body, touched, stats);
     } else if (msg.type === 'SUBHASH_REQUEST') {
       bg.add(answerSubhashes(ctx, file, msg.body.blocks));
+    } else if (msg.type === 'WEAK_REQUEST' && ctx.opts.rolling) {
+      // answered in the order asked: the sender matches answers to requests by order
+      const blocks = msg.body.blocks;
+      weakAnswers = weakAnswers.then(() => answerWeak(ctx, file, blocks, stats));
+      bg.add(weakAnswers);
+    } else if (msg.type === 'COPY' && ctx.opts.rolling) {
+      if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'COPY received in a dry run');
+      await bg.settle(); // the hashes of the old bytes are all out before any moves
+      await applyCopy(ctx, file, msg.body, touched, stats);
     } else if (msg.type === 'DONE') {
       await bg.settle();
       return finish(ctx, file, h, touched, stats, msg.body.digest);
     } else {
-      throw unexpectedMessage(msg.type, 'DATA, SUBHASH_REQUEST or DONE');
+      throw unexpectedMessage(msg.type, 'DATA, SUBHASH_REQUEST, WEAK_REQUEST, COPY or DONE');
     }
   }
 }
@@ -235,6 +250,7 @@ async function finish(
   stats: RoleStats,
   digest: Buffer,
 ) {
+  if (ctx.opts.rolling) cutTarget(ctx, file);
   if (!ctx.opts.dryRun && ctx.opts.verify) {
     const ours = await verifyDigest(ctx, file, h, touched, stats);
     stats.verified = ours.equals(digest);

@@ -23,6 +23,7 @@ import {
 } from './remote-session.js';
 import { Background } from './background.js';
 import { RefineGauge } from './refine-gauge.js';
+import { runRollingSender, type RollingInput } from './remote-rolling.js';
 import { sendPages, sendZero } from './sender-data.js';
 
 /** The sender's own hashes, filled batch by batch; `ready[i]` resolves when batch i is in. */
@@ -112,6 +113,8 @@ interface SenderState {
   buf: Buffer;
   stats: RoleStats;
   gauge: RefineGauge;
+  /** In a rolling match: the differing blocks held back and the receiver's hashes; else null. */
+  rolling: RollingInput | null;
 }
 
 /** Handles one BLOCK_HASHES batch: zero runs and hole fills at once, refinement requests for the rest. */
@@ -130,6 +133,12 @@ async function onBlockHashes(
   }
   validateBlockRange(m.firstBlock, count, s.own.total);
   await s.own.have(m.firstBlock, count);
+  if (s.rolling !== null) {
+    holdBack(s, s.rolling, m);
+    s.covered += count;
+    reportProgress(ctx, s.covered * ctx.blockSize, s.stats);
+    return;
+  }
   const refine: number[] = [];
   for (let i = 0; i < count; i++) {
     const b = m.firstBlock + i;
@@ -164,6 +173,25 @@ async function onBlockHashes(
     await ctx.ch.send({ type: 'SUBHASH_REQUEST', body: { blocks: refine } });
   }
   reportProgress(ctx, s.covered * ctx.blockSize, s.stats);
+}
+
+/** Rolling match: keeps the receiver's hashes and the differing blocks for the rolling phase. */
+function holdBack(s: SenderState, r: RollingInput, m: BlockHashes): void {
+  m.hashes.forEach((theirs, i) => {
+    const b = m.firstBlock + i;
+    if (theirs === null) r.theirZero[b] = 1;
+    else r.theirTags.set(theirs, b * BLOCK_HASH_LENGTH);
+    if (s.own.equal(b, theirs)) return;
+    s.stats.changedBlocks++;
+    r.differing.push(b);
+  });
+}
+
+/** Whether this sync searches for moved data (docs/design.md, "Rolling match"). */
+function wantsRolling(ctx: SessionContext): boolean {
+  if (!ctx.opts.rolling || ctx.opts.wholeFile || ctx.targetSize === 0) return false;
+  if (ctx.opts.match === 'rolling') return true;
+  return ctx.opts.match === 'auto' && !ctx.targetIsDevice && ctx.targetSize !== ctx.size;
 }
 
 /** Handles one SUBHASHES: sends the pages whose hashes differ from ours. */
@@ -235,6 +263,14 @@ export async function runSender(
     gauge: new RefineGauge(),
     buf: Buffer.allocUnsafe(1024 * 1024),
     stats,
+    rolling: wantsRolling(ctx)
+      ? {
+          differing: [],
+          theirTags: new Uint8Array(own.total * BLOCK_HASH_LENGTH),
+          theirZero: new Uint8Array(own.total),
+          targetSize: ctx.targetIsDevice ? Math.min(ctx.targetSize, ctx.size) : ctx.targetSize,
+        }
+      : null,
   };
   own.prefetch(ctx.window);
   if (ctx.opts.wholeFile) await sendEverything(ctx, file, s);
@@ -246,6 +282,11 @@ export async function runSender(
       if (msg.type === 'BLOCK_HASHES') await onBlockHashes(ctx, file, s, msg.body);
       else if (msg.type === 'SUBHASHES') await onSubhashes(ctx, file, s, msg.body);
       else throw unexpectedMessage(msg.type, 'BLOCK_HASHES or SUBHASHES');
+    }
+    if (s.rolling !== null) {
+      stats.match = 'rolling';
+      const moved = await runRollingSender(ctx, file, s.rolling, stats, s.buf);
+      stats.movedBytes = moved.movedBytes;
     }
   }
   checkSource();

@@ -6,6 +6,7 @@ import type { Extent } from '../core/extent.js';
 import type { FrameChannel } from '../protocol/frame-channel.js';
 import type { Executor } from '../parallel/executor.js';
 import type { Reporter } from './reporter.js';
+import type { MatchMode } from './summary.js';
 
 /** Blocks per BLOCK_HASHES message and per hashing task (16 MiB at the default 128 KiB). */
 export function batchBlocks(blockSize: number): number {
@@ -32,6 +33,10 @@ export interface SessionOptions {
   sparse: boolean;
   compress: boolean;
   verify: boolean;
+  /** The match mode asked for (the sender decides; see LocalSyncOptions.match). */
+  match: MatchMode;
+  /** Both sides have CAP_ROLLING: the receiver keeps a longer target until DONE. */
+  rolling: boolean;
 }
 
 /** Everything a role needs. */
@@ -44,6 +49,9 @@ export interface SessionContext {
   blockSize: number;
   /** Size of the source (the target's size after the sync). */
   size: number;
+  /** Size of the target before the sync (a device: its size). */
+  targetSize: number;
+  targetIsDevice: boolean;
   opts: SessionOptions;
   reporter: Reporter;
   signal: AbortSignal | undefined;
@@ -59,6 +67,10 @@ export interface RoleStats {
   dataBytes: number;
   /** Bytes of the source that are holes (counted by the sender). */
   holeBytes: number;
+  /** Bytes moved within the target by COPY. */
+  movedBytes: number;
+  /** The match the sender used. */
+  match: 'aligned' | 'rolling';
   verified: boolean;
 }
 
@@ -71,6 +83,8 @@ export function emptyStats(): RoleStats {
     bytesZeroed: 0,
     dataBytes: 0,
     holeBytes: 0,
+    movedBytes: 0,
+    match: 'aligned',
     verified: false,
   };
 }

@@ -9,10 +9,12 @@ import { checkBlockSize, DEFAULT_BLOCK_SIZE } from '../core/block-size.js';
 import { blockCount } from '../format/block-range.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
 import {
+  CAP_ROLLING,
   CAP_SPARSE,
   CAP_SUBBLOCK,
   CAP_ZSTD,
   HASH_GMAC_AES128,
+  KIND_BLOCK_DEVICE,
   ROLE_SERVER_RECEIVES,
   ROLE_SERVER_SENDS,
 } from '../format/wire-constants.js';
@@ -72,12 +74,14 @@ function sessionOptions(o: RemoteSyncOptions): SessionOptions {
     sparse: o.sparse !== false,
     compress: o.compress === true,
     verify: o.verify !== false,
+    match: o.match ?? 'auto',
+    rolling: false,
   };
 }
 
 /** Our capabilities. */
 export function ourCapabilities(): bigint {
-  return CAP_SUBBLOCK | CAP_SPARSE | (zstdAvailable() ? CAP_ZSTD : 0n);
+  return CAP_SUBBLOCK | CAP_SPARSE | CAP_ROLLING | (zstdAvailable() ? CAP_ZSTD : 0n);
 }
 
 function num(v: unknown): number {
@@ -113,6 +117,10 @@ function summarize(
     verified: r['verified'] === true,
     dryRun: ctx.opts.dryRun,
     mode: ctx.opts.wholeFile ? 'whole' : 'compare',
+    match: s['match'] === 'rolling' ? 'rolling' : 'aligned',
+    matchedBytes: Math.max(0, ctx.size - num(s['movedBytes']) - num(s['dataBytes']) - num(s['bytesZeroed'])),
+    movedBytes: num(s['movedBytes']),
+    literalBytes: num(s['dataBytes']),
     jobs: o.jobs ?? availableParallelism(),
     seconds,
     wireBytesSent: ctx.ch.bytesSent,
@@ -127,7 +135,7 @@ async function openSession(
   local: SessionFile,
   key: Buffer,
   blockSize: number,
-): Promise<{ remoteSize: number; remoteDevice: boolean }> {
+): Promise<{ remoteSize: number; remoteDevice: boolean; rolling: boolean }> {
   const agreed = await clientHandshake(ch, o.software, ourCapabilities());
   if (o.compress === true && (agreed.capabilities & CAP_ZSTD) === 0n) {
     throw new BigsyncError(
@@ -144,13 +152,25 @@ async function openSession(
   const role = o.direction === 'push' ? ROLE_SERVER_RECEIVES : ROLE_SERVER_SENDS;
   await ch.send({
     type: 'OPEN',
-    body: { role, path: o.remotePath, blockSize, flags, hashKey: key, hashAlgorithm: HASH_GMAC_AES128 },
+    body: {
+      role,
+      path: o.remotePath,
+      blockSize,
+      flags,
+      hashKey: key,
+      hashAlgorithm: HASH_GMAC_AES128,
+      ...(o.match === undefined ? {} : { match: o.match }),
+    },
   });
   const info = await ch.next();
   if (info.type !== 'FILE_INFO') throw unexpectedMessage(info.type, 'FILE_INFO');
   await ch.send({ type: 'FILE_INFO', body: fileInfo(local, blockSize) });
   ch.decodeOptions = { hashLen: 16, blockSize };
-  return { remoteSize: info.body.size, remoteDevice: info.body.kind === 2 };
+  return {
+    remoteSize: info.body.size,
+    remoteDevice: info.body.kind === KIND_BLOCK_DEVICE,
+    rolling: (agreed.capabilities & CAP_ROLLING) !== 0n,
+  };
 }
 
 /**
@@ -205,7 +225,9 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
       key,
       blockSize,
       size,
-      opts: sessionOptions(o),
+      targetSize: source !== null ? remote.remoteSize : local.size,
+      targetIsDevice: source !== null ? remote.remoteDevice : local.isDevice,
+      opts: { ...sessionOptions(o), rolling: remote.rolling },
       reporter: o.reporter ?? NULL_REPORTER,
       signal: o.signal,
     };

@@ -5,7 +5,7 @@
  * ends; nothing is printed on the protocol stream.
  */
 import { BigsyncError, toBigsyncError } from '../errors.js';
-import { ROLE_SERVER_RECEIVES } from '../format/wire-constants.js';
+import { CAP_ROLLING, KIND_BLOCK_DEVICE, ROLE_SERVER_RECEIVES } from '../format/wire-constants.js';
 import type { Readable, Writable } from 'node:stream';
 import { FrameChannel } from '../protocol/frame-channel.js';
 import { serverHandshake, unexpectedMessage } from '../protocol/handshake.js';
@@ -47,7 +47,7 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   let file: SessionFile | null = null;
   let pool: { close: () => Promise<void> } | null = null;
   try {
-    await serverHandshake(ch, ourCapabilities());
+    const agreed = await serverHandshake(ch, ourCapabilities());
     const open = await ch.next();
     if (open.type !== 'OPEN') throw unexpectedMessage(open.type, 'OPEN');
     const req = open.body;
@@ -61,6 +61,7 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     if (peer.type !== 'FILE_INFO') throw unexpectedMessage(peer.type, 'FILE_INFO');
     ch.decodeOptions = { hashLen: 16, blockSize };
     const size = opened.src !== null ? file.size : peer.body.size;
+    const agreedRolling = (agreed.capabilities & CAP_ROLLING) !== 0n;
     const ex = sessionExecutor(size, opts.jobs);
     pool = ex;
     const f = req.flags;
@@ -71,6 +72,8 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
       key: req.hashKey,
       blockSize,
       size,
+      targetSize: opened.src !== null ? peer.body.size : file.size,
+      targetIsDevice: opened.src !== null ? peer.body.kind === KIND_BLOCK_DEVICE : file.isDevice,
       reporter: {},
       signal: opts.signal,
       opts: {
@@ -79,6 +82,8 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
         sparse: !f.noSparse,
         compress: f.compress,
         verify: true,
+        match: req.match ?? 'auto',
+        rolling: agreedRolling,
       },
     };
     if (opened.src !== null) {

@@ -3,6 +3,9 @@
  * `"type": "summary"`). Field meanings are documented in docs/cli.md; add fields, never rename.
  */
 
+/** How blocks are matched (see LocalSyncOptions.match). */
+export type MatchMode = 'auto' | 'aligned' | 'rolling';
+
 /** The summary of one file sync. */
 export interface SyncSummary {
   type: 'summary';
@@ -28,6 +31,14 @@ export interface SyncSummary {
   verified: boolean;
   dryRun: boolean;
   mode: 'compare' | 'whole';
+  /** The match this sync used: 'aligned', or 'rolling' when it also searched for moved data. */
+  match: 'aligned' | 'rolling';
+  /** Bytes of the result already in place: neither written, moved nor zeroed. */
+  matchedBytes: number;
+  /** Bytes copied from elsewhere in the old target (data that moved); 0 in an aligned match. */
+  movedBytes: number;
+  /** Bytes that had to come from the source's data (written, or sent over the wire). */
+  literalBytes: number;
   jobs: number;
   seconds: number;
   wireBytesSent: number;

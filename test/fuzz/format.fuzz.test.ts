@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { BigsyncError } from '../../src/errors.js';
+import { validateCopyRange, validateWeakRequest } from '../../src/format/block-range.js';
 import { FrameReader } from '../../src/format/frame-reader.js';
 import {
   decodeMessage,
@@ -23,7 +24,14 @@ import {
   encodeMessagePayload,
   type Message,
 } from '../../src/format/messages.js';
-import { MessageType } from '../../src/format/wire-constants.js';
+import {
+  decodeCopy,
+  decodeWeakRequest,
+  decodeWeakSums,
+  encodeWeakRequest,
+  encodeWeakSums,
+} from '../../src/format/messages-rolling.js';
+import { MAX_BLOCKS_PER_BATCH, MessageType } from '../../src/format/wire-constants.js';
 import * as arb from '../unit/format/arbitraries.js';
 
 const runsEnv = process.env['FUZZ_RUNS'];
@@ -152,6 +160,80 @@ describe('fuzz: message decoders', () => {
       );
     });
   }
+});
+
+describe('fuzz: rolling range checks after decoding', () => {
+  const limit = fc.oneof(fc.nat(1 << 20), fc.maxSafeNat());
+
+  it('COPY: decoded and checked, or PROTOCOL_ERROR; an accepted COPY is exactly within both limits', () => {
+    fc.assert(
+      fc.property(payloadInputs(arb.messageOf.COPY), limit, limit, (payload, readLimit, writeLimit) => {
+        onlyProtocolErrors('COPY', payload, () => {
+          const c = decodeCopy(payload);
+          validateCopyRange(c, readLimit, writeLimit);
+          assert.ok(BigInt(c.from) + BigInt(c.length) <= BigInt(readLimit), 'read past the limit');
+          assert.ok(BigInt(c.to) + BigInt(c.length) <= BigInt(writeLimit), 'wrote past the limit');
+        });
+      }),
+      PARAMS,
+    );
+  });
+
+  it('WEAK_REQUEST: decoded and checked, or PROTOCOL_ERROR; accepted blocks are all full blocks', () => {
+    fc.assert(
+      fc.property(payloadInputs(arb.messageOf.WEAK_REQUEST), limit, (payload, fullBlocks) => {
+        onlyProtocolErrors('WEAK_REQUEST', payload, () => {
+          const { blocks } = decodeWeakRequest(payload);
+          validateWeakRequest(blocks, fullBlocks);
+          assert.ok(
+            blocks.every((b) => b < fullBlocks),
+            'a block past the full blocks was accepted',
+          );
+        });
+      }),
+      PARAMS,
+    );
+  });
+});
+
+describe('fuzz: accepted rolling payloads are canonical', () => {
+  // Runs with a gap between them and derived hashLen/flags leave one encoding per value, so an
+  // accepted payload re-encodes to itself; its blocks are within the limits.
+  it('WEAK_REQUEST: 1..4096 strictly increasing blocks below 2^53-1, re-encoded byte for byte', () => {
+    fc.assert(
+      fc.property(payloadInputs(arb.messageOf.WEAK_REQUEST), (payload) => {
+        onlyProtocolErrors('WEAK_REQUEST', payload, () => {
+          const { blocks } = decodeWeakRequest(payload);
+          assert.ok(blocks.length >= 1 && blocks.length <= MAX_BLOCKS_PER_BATCH, `${blocks.length} blocks`);
+          assert.ok(
+            blocks.every((b, i) => i === 0 || b > (blocks[i - 1] ?? b)),
+            'not increasing',
+          );
+          assert.ok((blocks[blocks.length - 1] ?? 0) < Number.MAX_SAFE_INTEGER, 'a run ends past 2^53-1');
+          assert.ok(encodeWeakRequest({ blocks }).equals(payload), 'not canonical');
+        });
+      }),
+      PARAMS,
+    );
+  });
+
+  it('WEAK_SUMS: consecutive blocks ending by 2^53-1, re-encoded byte for byte', () => {
+    fc.assert(
+      fc.property(payloadInputs(arb.messageOf.WEAK_SUMS), (payload) => {
+        onlyProtocolErrors('WEAK_SUMS', payload, () => {
+          const { entries } = decodeWeakSums(payload);
+          const first = entries[0]?.block ?? 0;
+          assert.ok(
+            entries.every((e, i) => e.block === first + i),
+            'blocks not consecutive',
+          );
+          assert.ok(first + entries.length <= Number.MAX_SAFE_INTEGER, 'entries end past 2^53-1');
+          assert.ok(encodeWeakSums({ entries }).equals(payload), 'not canonical');
+        });
+      }),
+      PARAMS,
+    );
+  });
 });
 
 describe('fuzz: frame reader', () => {

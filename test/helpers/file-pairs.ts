@@ -31,3 +31,60 @@ export const filePair = fc.tuple(body, body, fc.nat(), fc.boolean()).map(([a, no
 
 /** Block sizes, including one that is not a power of two. */
 export const blockSizes = fc.constantFrom(4096, 6144, 8192, 65536);
+
+/** One edit of a file body, positions as fractions of its length. */
+const edit = fc.oneof(
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 5000 }),
+  }),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    length: fc.integer({ min: 1, max: 9000 }),
+  }),
+  fc.record({
+    kind: fc.constant('move' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    to: fc.double({ min: 0, max: 1, noNaN: true }),
+    length: fc.integer({ min: 1, max: 20_000 }),
+  }),
+  fc.record({
+    kind: fc.constant('duplicate' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    to: fc.double({ min: 0, max: 1, noNaN: true }),
+    length: fc.integer({ min: 1, max: 20_000 }),
+  }),
+);
+type Edit = typeof edit extends fc.Arbitrary<infer T> ? T : never;
+
+function applyEdit(b: Buffer, e: Edit): Buffer {
+  const at = Math.floor(e.at * b.length);
+  if (e.kind === 'insert') return Buffer.concat([b.subarray(0, at), Buffer.from(e.bytes), b.subarray(at)]);
+  const end = Math.min(b.length, at + e.length);
+  if (e.kind === 'delete') return Buffer.concat([b.subarray(0, at), b.subarray(end)]);
+  const piece = Buffer.from(b.subarray(at, end));
+  const rest = e.kind === 'move' ? Buffer.concat([b.subarray(0, at), b.subarray(end)]) : b;
+  const to = Math.floor(e.to * rest.length);
+  return Buffer.concat([rest.subarray(0, to), piece, rest.subarray(to)]);
+}
+
+/** An old body with repeated 4 KiB blocks, zero runs and random data (up to ~200 KiB). */
+const oldBody = fc
+  .array(
+    fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 30_000 }).map((a) => Buffer.from(a)),
+      fc.integer({ min: 1, max: 20_000 }).map((n) => Buffer.alloc(n)),
+      fc
+        .tuple(fc.uint8Array({ minLength: 4096, maxLength: 4096 }), fc.integer({ min: 1, max: 6 }))
+        .map(([a, n]) => Buffer.concat(Array.from({ length: n }, () => Buffer.from(a)))),
+    ),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((parts) => Buffer.concat(parts));
+
+/** [source, target, edits]: the target an old body, the source it after 1..5 insertions, deletions, moves and duplications. */
+export const editedPair = fc
+  .tuple(oldBody, fc.array(edit, { minLength: 1, maxLength: 5 }))
+  .map(([old, edits]) => [edits.reduce(applyEdit, old), old, edits.length] as const);

@@ -6,7 +6,7 @@ import { parseSize } from '../../core/size-units.js';
 import { BigsyncError } from '../../errors.js';
 import { syncLocalFile, type LocalSyncOptions } from '../../sync/local-sync.js';
 import type { Reporter } from '../../sync/reporter.js';
-import type { SyncSummary } from '../../sync/summary.js';
+import type { MatchMode, SyncSummary } from '../../sync/summary.js';
 import { syncRemote } from '../../sync/remote-sync.js';
 import { formatLocation, parseLocation } from '../../transport/location.js';
 import { withBandwidthLimit } from '../../transport/bandwidth-limit.js';
@@ -32,6 +32,9 @@ Options:
   -j, --jobs N           threads comparing and writing (default: number of cores)
   -n, --dry-run          compare only: report similarity and what would be written
   -W, --whole-file       copy every block without comparing (still sparse)
+      --match MODE       auto (default): aligned blocks, plus a search for moved data
+                         when the sizes differ; aligned: same-offset blocks only;
+                         rolling: always search where aligned blocks differ
       --no-sparse        write zero blocks as data instead of holes
       --fsync            flush the target to disk before finishing
   -e, --rsh COMMAND      remote shell (default: ssh, or $BIGSYNC_RSH)
@@ -54,6 +57,7 @@ Examples:
   bigsync vm.img /backup/vm.img             sync an image in place
   bigsync -P --stats /dev/vg/disk disk.img  back up a block device, with progress
   bigsync -n big.ibd replica/big.ibd        how different are they?
+  bigsync --match=rolling dump.sql old.sql  find data that moved (inserted bytes)
   bigsync --json a.img b.img | tail -1      machine-readable summary
   bigsync -P vm.img backup@host2:/vm/vm.img push an image over ssh
   bigsync host2:/dev/vg/disk disk.img       pull a remote block device
@@ -64,6 +68,7 @@ const OPTIONS = {
   jobs: { type: 'string', short: 'j' },
   'dry-run': { type: 'boolean', short: 'n' },
   'whole-file': { type: 'boolean', short: 'W' },
+  match: { type: 'string' },
   'no-sparse': { type: 'boolean' },
   fsync: { type: 'boolean' },
   rsh: { type: 'string', short: 'e' },
@@ -91,6 +96,19 @@ export interface SyncArgs {
   remotePath: string | undefined;
   compress: boolean;
   bwlimit: number | undefined;
+}
+
+const MATCH_MODES: readonly MatchMode[] = ['auto', 'aligned', 'rolling'];
+
+function parseMatch(value: string, wholeFile: boolean): MatchMode {
+  const mode = MATCH_MODES.find((m) => m === value);
+  if (mode === undefined) {
+    throw new BigsyncError('USAGE', `invalid --match '${value}': expected auto, aligned or rolling`);
+  }
+  if (mode === 'rolling' && wholeFile) {
+    throw new BigsyncError('USAGE', '--match=rolling and --whole-file contradict each other: pick one');
+  }
+  return mode;
 }
 
 /**
@@ -121,6 +139,7 @@ export function parseSyncArgs(argv: string[]): SyncArgs {
     sparse: v['no-sparse'] !== true,
     fsync: v.fsync === true,
   };
+  if (v.match !== undefined) options.match = parseMatch(v.match, options.wholeFile === true);
   if (v['block-size'] !== undefined) options.blockSize = parseSize(v['block-size'], 'block size');
   if (jobs !== undefined) options.jobs = jobs;
   return {

@@ -8,6 +8,17 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(x === 1 || x === 0 ? 0 : 2)}%`;
 }
 
+/** How the bytes of the result come about: in place, moved within the target, or from the source. */
+function matchLines(s: SyncSummary, dry: boolean): string[] {
+  const move = dry ? 'would move' : 'moved';
+  return [
+    `  match          ${s.match}`,
+    `  in place       ${formatBytes(s.matchedBytes)} (${s.matchedBytes} bytes)`,
+    `  ${move.padEnd(15)}${formatBytes(s.movedBytes)} (${s.movedBytes} bytes) within the target`,
+    `  literal        ${formatBytes(s.literalBytes)} (${s.literalBytes} bytes) from the source`,
+  ];
+}
+
 /** The dry-run report: how similar the files are and what a real run would do. */
 export function dryRunText(s: SyncSummary): string {
   return [
@@ -17,6 +28,7 @@ export function dryRunText(s: SyncSummary): string {
     `  differing      ${s.changedBlocks} blocks`,
     `  would write    ${formatBytes(s.bytesWritten)} (${s.bytesWritten} bytes)`,
     `  would zero     ${formatBytes(s.bytesZeroed)} as holes`,
+    ...matchLines(s, true),
     `  source holes   ${formatBytes(s.holeBytes)}`,
   ].join('\n');
 }
@@ -31,6 +43,7 @@ export function statsText(s: SyncSummary): string {
     `  read           ${formatBytes(s.bytesRead)}`,
     `  written        ${formatBytes(s.bytesWritten)} (${s.bytesWritten} bytes)`,
     `  zeroed (holes) ${formatBytes(s.bytesZeroed)}`,
+    ...matchLines(s, false),
     `  source holes   ${formatBytes(s.holeBytes)}`,
   ];
   if (s.wireBytesSent + s.wireBytesReceived > 0) {

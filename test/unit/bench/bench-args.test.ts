@@ -60,6 +60,19 @@ describe('parseBenchArgs', () => {
     assert.deepEqual(parseBenchArgs(['-h']), { help: true });
     assert.match(BENCH_USAGE, /--ssh /);
     assert.match(BENCH_USAGE, /floor-ssh, bigsync, bigsync-z, rsync, cat-ssh/);
+    assert.match(BENCH_USAGE, /default floor, bigsync, rsync, rdiff, cp, cat;/);
+    assert.match(BENCH_USAGE, /bigsync-aligned\s+\(bigsync --match=aligned\)/);
+    assert.match(BENCH_USAGE, /Scenarios: .*, shift, worst-case/);
+  });
+
+  it('takes bigsync-aligned and rdiff by name, and the shift and worst-case scenarios', () => {
+    const o = parseBenchArgs(['--tools', 'bigsync,bigsync-aligned,rsync,rdiff', '--scenario', 'shift']);
+    assert.deepEqual(o.tools, ['bigsync', 'bigsync-aligned', 'rsync', 'rdiff']);
+    assert.deepEqual(parseBenchArgs(['--scenario', 'worst-case']).scenarios, ['worst-case']);
+    assert.deepEqual(parseBenchArgs(['--ssh', '--tools', 'bigsync,bigsync-aligned']).tools, [
+      'bigsync',
+      'bigsync-aligned',
+    ]);
   });
 
   it('passes arguments after -- to bigsync', () => {
@@ -99,6 +112,7 @@ describe('parseBenchArgs', () => {
     assert.equal(code(['--tools', 'floor,scp']), 'USAGE');
     assert.equal(code(['--tools', 'cat-ssh']), 'USAGE'); // an SSH tool without --ssh
     assert.equal(code(['--ssh', '--tools', 'cp']), 'USAGE'); // a local tool with --ssh
+    assert.equal(code(['--ssh', '--tools', 'rdiff']), 'USAGE'); // rdiff has no network mode
     assert.equal(code(['--repeat', '0']), 'USAGE');
     assert.equal(code(['--size', '12X']), 'BAD_SIZE');
   });

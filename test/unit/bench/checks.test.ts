@@ -74,6 +74,9 @@ describe('evaluateChecks', () => {
       'scattered-4k-1pct-written': 'fail', // 3 MiB > 2 x 1 MiB
       'sparse-allocated': 'pass', // 4% off
       'sparse-empty-target-allocated': 'fail', // bigsync produced a wrong result there
+      'shift-vs-rsync': 'not-run',
+      'shift-literal': 'not-run',
+      'worst-case-vs-identical': 'not-run',
       'peak-rss': 'pass',
     });
     const speedup = checks.find((c) => c.id === 'changed-1pct-vs-rsync')?.measured.speedup;
@@ -116,6 +119,9 @@ describe('evaluateChecks in SSH mode', () => {
       'ssh-scattered-4k-1pct-wire': 'pass', // 17 <= 17.05 MiB
       'ssh-changed-100pct-vs-cat-ssh': 'pass', // 1.14 <= 1.15
       'ssh-changed-100pct-z-vs-cat-ssh': 'pass', // 9.9 < 10
+      'ssh-shift-vs-rsync': 'not-run',
+      'ssh-shift-wire-vs-rsync': 'not-run',
+      'ssh-worst-case-vs-identical': 'not-run', // identical ran, worst-case did not
     });
   });
 

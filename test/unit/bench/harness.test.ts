@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runBench } from '../../../bench/harness.js';
 import type { BenchReport } from '../../../bench/results-model.js';
+import { exitsZero } from '../../../bench/measure.js';
 import { zstdUnsupported } from '../../../bench/ssh-tools.js';
 import type { Tool } from '../../../bench/tools.js';
 import { withTempDir } from '../../helpers/seeded-data.js';
@@ -120,6 +121,54 @@ describe('runBench (smoke, small sizes)', () => {
       assert.equal(r?.seconds, null);
       assert.equal(r?.runs.length, 1, 'not repeated');
       assert.ok(lines.some((l) => /^changed-1pct\s+refuses\s.*unsupported: needs zstd$/.test(l)));
+    });
+  });
+
+  it('runs shift and worst-case with rsync in new-file mode and rdiff, which sits out identical', async (t) => {
+    const missing = [];
+    for (const tool of ['rsync', 'rdiff']) if (!(await exitsZero([tool, '--version']))) missing.push(tool);
+    if (missing.length > 0) return t.skip(`not installed: ${missing.join(', ')}`);
+    await withTempDir(async (dir) => {
+      const lines: string[] = [];
+      const report = await runBench(
+        {
+          size: 2 * MIB,
+          scenarios: ['identical', 'shift', 'worst-case'],
+          tools: ['floor', 'rsync', 'rdiff'],
+          workDir: dir,
+          seed: 'moved',
+        },
+        (l) => lines.push(l),
+      );
+      assert.equal(report.ok, true, lines.join('\n'));
+      assert.deepEqual(
+        report.results.map((r) => `${r.scenario}/${r.tool}:${r.status}`),
+        [
+          'identical/floor:ok',
+          'identical/rsync:ok',
+          'identical/rdiff:skipped',
+          'shift/floor:ok',
+          'shift/rsync:ok',
+          'shift/rdiff:ok',
+          'worst-case/floor:ok',
+          'worst-case/rsync:ok',
+          'worst-case/rdiff:ok',
+        ],
+      );
+      const shift = report.scenarios.find((s) => s.name === 'shift');
+      assert.deepEqual(
+        [shift?.changedBytes, shift?.sourceSize, shift?.targetSize],
+        [1024, 2 * MIB + 1024, 2 * MIB],
+      );
+      const worst = report.scenarios.find((s) => s.name === 'worst-case');
+      assert.equal(worst?.targetSize, 2 * MIB);
+      assert.notEqual(worst?.sourceSize, 2 * MIB);
+      assert.ok((worst?.changedBytes ?? 0) > 256 && (worst?.changedBytes ?? 0) <= 256 * 64);
+      const rdiff = report.results.find((r) => r.scenario === 'shift' && r.tool === 'rdiff');
+      assert.ok((rdiff?.bytesWritten ?? 0) > 1024 && (rdiff?.bytesWritten ?? 0) < 256 * 1024);
+      assert.ok(report.notes.some((n) => n.startsWith('rdiff runs signature, delta and patch')));
+      assert.ok(lines.some((l) => l.startsWith('NOT-RUN shift: bigsync >= 2x faster than rsync')));
+      assert.deepEqual(await readdir(dir), [], 'work files, rdiff scratch files included, are deleted');
     });
   });
 });

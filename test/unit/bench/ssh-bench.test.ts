@@ -97,7 +97,7 @@ describe('runBench --ssh', () => {
         );
 
         assert.equal(report.mode, 'ssh');
-        assert.equal(report.checks.length, 8);
+        assert.equal(report.checks.length, 11); // 8 + shift vs rsync (time, wire) + worst-case
         assert.ok(report.checks.every((c) => c.id.startsWith('ssh-')));
         assert.ok(
           lines.some((l) => /^scenario\s+tool\s.*wire MiB\s+x floor\s+x rsync\s+x cat-ssh\s+ok$/.test(l)),

@@ -15,7 +15,13 @@ import type {
 } from '../../../src/format/messages-blocks.js';
 import type { DataMessage, Done } from '../../../src/format/messages-data.js';
 import type { Hello, HelloAck } from '../../../src/format/messages-handshake.js';
-import type { OpenRequest } from '../../../src/format/messages-open.js';
+import type { MatchMode, OpenRequest } from '../../../src/format/messages-open.js';
+import type {
+  CopyMessage,
+  WeakRequest,
+  WeakSumEntry,
+  WeakSums,
+} from '../../../src/format/messages-rolling.js';
 import type { ErrorMessage, ResultMessage } from '../../../src/format/messages-status.js';
 import {
   MAX_BLOCKS_PER_BATCH,
@@ -68,6 +74,7 @@ export const open: fc.Arbitrary<OpenRequest> = fc
         role: fc.constantFrom(1 as const, 2 as const),
         path: text(1024, 1).map((p) => p.replaceAll('\0', '/')),
         blockSize,
+        match: fc.constantFrom<MatchMode>('auto', 'aligned', 'rolling'),
         flags: record({
           dryRun: fc.boolean(),
           wholeFile: fc.boolean(),
@@ -96,9 +103,13 @@ export const blockHashes = (maxCount = 64): fc.Arbitrary<BlockHashes> =>
     }),
   );
 
-export const subhashRequest: fc.Arbitrary<SubhashRequest> = fc
-  .uniqueArray(fc.maxSafeNat(), { minLength: 1, maxLength: 64 })
-  .map((blocks) => ({ blocks: blocks.sort((a, b) => a - b) }));
+/** 1..maxCount distinct block numbers (up to 2^53-1), ascending. */
+const blockList = (maxCount = 64): fc.Arbitrary<number[]> =>
+  fc
+    .uniqueArray(fc.maxSafeNat(), { minLength: 1, maxLength: maxCount })
+    .map((blocks) => blocks.sort((a, b) => a - b));
+
+export const subhashRequest: fc.Arbitrary<SubhashRequest> = blockList().map((blocks) => ({ blocks }));
 
 export const subhashes: fc.Arbitrary<Subhashes> = fc.integer({ min: 8, max: 32 }).chain((hashLen) =>
   record({
@@ -106,6 +117,64 @@ export const subhashes: fc.Arbitrary<Subhashes> = fc.integer({ min: 8, max: 32 }
     pageSize: blockSize,
     hashLen: fc.constant(hashLen),
     hashes: fc.array(bytes(hashLen), { minLength: 1, maxLength: 64 }),
+  }),
+);
+
+/**
+ * 1..maxCount block numbers below 2^53-1, ascending, as a WEAK_REQUEST carries them: runs of 1..16
+ * consecutive blocks, mostly 0..3 blocks apart (0: two runs the encoder must merge), sometimes far.
+ */
+const blockRuns = (maxCount = 64): fc.Arbitrary<number[]> =>
+  fc
+    .tuple(
+      fc.oneof(fc.nat(1000), fc.integer({ min: 0, max: MAX_SAFE - 1 })),
+      fc.array(
+        record({
+          length: fc.integer({ min: 1, max: 16 }),
+          gap: fc.oneof({ arbitrary: fc.nat(3), weight: 4 }, { arbitrary: fc.maxSafeNat(), weight: 1 }),
+        }),
+        { minLength: 1, maxLength: maxCount },
+      ),
+    )
+    .map(([start, runs]) => {
+      const blocks: number[] = [];
+      let next = start;
+      for (const { length, gap } of runs) {
+        for (let k = 0; k < length && blocks.length < maxCount && next < MAX_SAFE; k++) blocks.push(next++);
+        next += gap; // past 2^53-1 (even inexact), no further block is added
+      }
+      return blocks;
+    });
+
+export const weakRequest: fc.Arbitrary<WeakRequest> = blockRuns().map((blocks) => ({ blocks }));
+
+/** One WEAK_SUMS entry without its block (all-zero, or a weak checksum, with or without a strong hash). */
+const weakEntry = (hashLen: number): fc.Arbitrary<Omit<WeakSumEntry, 'block'>> =>
+  fc.oneof(
+    fc.constant({ zero: true, weak: 0, strong: null }),
+    record({
+      zero: fc.constant(false),
+      weak: fc.nat({ max: 0xffffffff }),
+      strong: fc.option(bytes(hashLen), { nil: null }),
+    }),
+  );
+
+/** 1..maxCount entries for consecutive blocks from any firstBlock whose last block fits. */
+export const weakSums = (maxCount = 64): fc.Arbitrary<WeakSums> =>
+  fc
+    .constantFrom(16, 32)
+    .chain((hashLen) => fc.array(weakEntry(hashLen), { minLength: 1, maxLength: maxCount }))
+    .chain((bodies) =>
+      fc
+        .integer({ min: 0, max: MAX_SAFE - bodies.length })
+        .map((first) => ({ entries: bodies.map((body, i) => ({ block: first + i, ...body })) })),
+    );
+
+export const copy: fc.Arbitrary<CopyMessage> = fc.integer({ min: 1, max: MAX_SAFE }).chain((length) =>
+  record({
+    from: fc.integer({ min: 0, max: MAX_SAFE - length }),
+    to: fc.integer({ min: 0, max: MAX_SAFE - length }),
+    length: fc.constant(length),
   }),
 );
 
@@ -168,6 +237,9 @@ export const messageOf: { readonly [K in Message['type']]: fc.Arbitrary<Message>
   DONE: done.map((body) => ({ type: 'DONE' as const, body })),
   RESULT: result.map((body) => ({ type: 'RESULT' as const, body })),
   ERROR: errorMessage.map((body) => ({ type: 'ERROR' as const, body })),
+  WEAK_REQUEST: weakRequest.map((body) => ({ type: 'WEAK_REQUEST' as const, body })),
+  WEAK_SUMS: weakSums().map((body) => ({ type: 'WEAK_SUMS' as const, body })),
+  COPY: copy.map((body) => ({ type: 'COPY' as const, body })),
 };
 
 /** Any message of the union, with its type. */

@@ -103,6 +103,61 @@ const GOLDEN: readonly Golden[] = [
     msg: { type: 'ERROR', body: { code: 'NO_SPACE', message: 'disk full', details: {} } },
     frame: '0000001b 0b 00 0000  0008 4e4f5f5350414345  0009 6469736b2066756c6c  00000002 7b7d',
   },
+  {
+    name: 'OPEN pull /x, no flags, match rolling',
+    msg: {
+      type: 'OPEN',
+      body: {
+        role: 2,
+        path: '/x',
+        flags: { dryRun: false, wholeFile: false, noSparse: false, compress: false },
+        match: 'rolling',
+      },
+    },
+    frame: `0000001a 03 00 0000  02
+            0001 00000002 2f78
+            0003 00000004 00000000
+            0006 00000001 02`,
+  },
+  {
+    name: 'WEAK_REQUEST blocks 3, 4, 5, 10, 11: two runs',
+    msg: { type: 'WEAK_REQUEST', body: { blocks: [3, 4, 5, 10, 11] } },
+    frame: `0000001c 0c 00 0000  00000002
+            0000000000000003 00000003
+            000000000000000a 00000002`,
+  },
+  {
+    name: 'WEAK_REQUEST blocks 0..4095: one run',
+    msg: { type: 'WEAK_REQUEST', body: { blocks: Array.from({ length: 4096 }, (_, i) => i) } },
+    frame: '00000010 0c 00 0000  00000001  0000000000000000 00001000',
+  },
+  {
+    name: 'WEAK_SUMS blocks 5 (with a 16-byte hash), 6 (all zero), 7 (weak only)',
+    msg: {
+      type: 'WEAK_SUMS',
+      body: {
+        entries: [
+          { block: 5, zero: false, weak: 0x12345678, strong: Buffer.alloc(16, 0x22) },
+          { block: 6, zero: true, weak: 0, strong: null },
+          { block: 7, zero: false, weak: 0xdeadbeef, strong: null },
+        ],
+      },
+    },
+    frame: `0000002c 0d 00 0000  00000003 10 0000000000000005
+            01 12345678 22222222222222222222222222222222
+            02 00000000
+            00 deadbeef`,
+  },
+  {
+    name: 'WEAK_SUMS block 0, weak 1, no strong hash (hashLen 0)',
+    msg: { type: 'WEAK_SUMS', body: { entries: [{ block: 0, zero: false, weak: 1, strong: null }] } },
+    frame: '00000012 0d 00 0000  00000001 00 0000000000000000  00 00000001',
+  },
+  {
+    name: 'COPY 8 KiB from 4096 to 0',
+    msg: { type: 'COPY', body: { from: 4096, to: 0, length: 8192 } },
+    frame: '00000018 0e 00 0000  0000000000001000 0000000000000000 0000000000002000',
+  },
 ];
 
 describe('golden bytes', () => {

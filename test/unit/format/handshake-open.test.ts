@@ -10,9 +10,24 @@ import {
   encodeHello,
   type Hello,
 } from '../../../src/format/messages-handshake.js';
-import { decodeOpen, encodeOpen, type OpenRequest } from '../../../src/format/messages-open.js';
+import {
+  decodeOpen,
+  encodeOpen,
+  matchModeId,
+  matchModeOf,
+  type MatchMode,
+  type OpenRequest,
+} from '../../../src/format/messages-open.js';
 import { checkHelloAck, chooseVersion, grantCapabilities } from '../../../src/format/version-negotiation.js';
-import { CAP_SPARSE, CAP_ZSTD, CAPS_KNOWN } from '../../../src/format/wire-constants.js';
+import {
+  CAP_ROLLING,
+  CAP_SPARSE,
+  CAP_ZSTD,
+  CAPS_KNOWN,
+  MATCH_ALIGNED,
+  MATCH_AUTO,
+  MATCH_ROLLING,
+} from '../../../src/format/wire-constants.js';
 import { assertCode, assertProtocolError, hex } from './protocol-error.js';
 
 const HELLO: Hello = { minVersion: 1, maxVersion: 3, capabilities: CAP_ZSTD | (1n << 40n), software: 'x' };
@@ -62,6 +77,8 @@ describe('HELLO / HELLO_ACK', () => {
       /client speaks 2\.\.3, this side 1\.\.1/,
     );
     assert.equal(grantCapabilities(HELLO.capabilities, CAPS_KNOWN), CAP_ZSTD, 'unknown bit 40 is dropped');
+    assert.equal(grantCapabilities(CAP_ROLLING | CAP_ZSTD, CAP_ROLLING), CAP_ROLLING, 'CAP_ROLLING is known');
+    assert.equal(grantCapabilities(CAP_ZSTD, CAP_ROLLING), 0n, 'granted only when both sides have it');
     checkHelloAck({ version: 2, capabilities: CAP_ZSTD }, HELLO);
     assertProtocolError(
       () => checkHelloAck({ version: 4, capabilities: 0n }, HELLO),
@@ -128,6 +145,43 @@ describe('OPEN', () => {
     bad(tlv(4, '00'.repeat(16)), /hashKey is only allowed with hashAlgorithm 1/);
     bad(`${tlv(4, '00'.repeat(16))} ${tlv(5, '02')}`, /only allowed with hashAlgorithm 1/);
     bad('0003 0000ffff 00', /option 3 value: truncated/);
+  });
+
+  it('reads the match option (tag 6): absent, 0 auto, 1 aligned, 2 rolling; other values fail', () => {
+    assert.equal(decodeOpen(hex(`01 ${PATH}`)).match, undefined);
+    assert.equal(decodeOpen(hex(`01 ${PATH} ${tlv(6, '00')}`)).match, 'auto');
+    assert.equal(decodeOpen(hex(`01 ${PATH} ${tlv(6, '01')}`)).match, 'aligned');
+    assert.equal(decodeOpen(hex(`01 ${PATH} ${tlv(0x8006, '02')}`)).match, 'rolling');
+    assertProtocolError(
+      () => decodeOpen(hex(`01 ${PATH} ${tlv(6, '03')}`), { offset: 100 }),
+      /^OPEN match 3 is not a known match mode \(0 auto, 1 aligned, 2 rolling\) \(offset 115\)$/,
+      { field: 'match', offset: 115 },
+    );
+    assertProtocolError(() => decodeOpen(hex(`01 ${PATH} ${tlv(6, '0200')}`)), /1 trailing bytes/);
+    assertProtocolError(
+      () => decodeOpen(hex(`01 ${PATH} ${tlv(6, '')}`)),
+      /match: truncated: expected 1 bytes, 0/,
+    );
+    assertProtocolError(
+      () => decodeOpen(hex(`01 ${PATH} ${tlv(6, '00')} ${tlv(6, '00')}`)),
+      /option 6 appears twice/,
+    );
+  });
+
+  it('converts match modes to and from their wire values', () => {
+    assert.deepEqual((['auto', 'aligned', 'rolling'] as const).map(matchModeId), [
+      MATCH_AUTO,
+      MATCH_ALIGNED,
+      MATCH_ROLLING,
+    ]);
+    assert.deepEqual([0, 1, 2, 3].map(matchModeOf), ['auto', 'aligned', 'rolling', undefined]);
+    assertCode('INTERNAL', () => matchModeId('fast' as MatchMode), /"fast" is not auto, aligned or rolling/);
+    assertCode('INTERNAL', () => matchModeId('toString' as MatchMode), /is not auto/);
+  });
+
+  it('an older peer skips the match option (non-critical): the encoder writes tag 6 without 0x8000', () => {
+    const bytes = encodeOpen({ role: 1, path: '/x', flags: NO_FLAGS, match: 'aligned' });
+    assert.equal(bytes.subarray(-7).toString('hex'), '00060000000101');
   });
 
   it('checks the path: 1..4096 bytes of UTF-8 without NUL', () => {

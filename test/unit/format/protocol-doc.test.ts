@@ -1,6 +1,7 @@
 /**
- * Keeps docs/protocol.md and the wire constants in step: every message type, capability and hard
- * limit appears in the specification with its value; the wire's block size bounds equal core's.
+ * Keeps docs/protocol.md and the wire constants in step: every message type, capability, OPEN
+ * option, match mode and hard limit appears in the specification with its value; the wire's block
+ * size bounds equal core's.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -22,7 +23,7 @@ const hasRow = (...cells: string[]): boolean =>
 
 describe('docs/protocol.md', () => {
   it('starts with the status line', () => {
-    assert.match(doc, /^# bigsync remote protocol\n\n\*\*Status: 0\.2\.\*\*/);
+    assert.match(doc, /^# bigsync remote protocol\n\n\*\*Status: 0\.3\.\*\*/);
   });
 
   it('lists every message type with its number and has a byte table for it', () => {
@@ -38,11 +39,29 @@ describe('docs/protocol.md', () => {
       CAP_SUBBLOCK: wire.CAP_SUBBLOCK,
       CAP_SPARSE: wire.CAP_SPARSE,
       CAP_VERIFY_SHA256: wire.CAP_VERIFY_SHA256,
+      CAP_ROLLING: wire.CAP_ROLLING,
     };
+    assert.equal(
+      Object.values(caps).reduce((a, b) => a | b, 0n),
+      wire.CAPS_KNOWN,
+      'this list holds every known capability',
+    );
     for (const [name, bit] of Object.entries(caps)) {
       const shift = bit.toString(2).length - 1;
       assert.ok(hasRow(`\`1 << ${shift}\``, name), `no row for ${name}`);
     }
+  });
+
+  it('lists every OPEN option tag with its name', () => {
+    for (const [name, tag] of Object.entries(wire.OpenTag)) {
+      const camel = name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      assert.ok(hasRow(String(tag), camel), `no row "| ${tag} | ${camel} |"`);
+    }
+  });
+
+  it('lists every match mode of the OPEN match option', () => {
+    const modes = { auto: wire.MATCH_AUTO, aligned: wire.MATCH_ALIGNED, rolling: wire.MATCH_ROLLING };
+    for (const [mode, id] of Object.entries(modes)) assert.ok(hasRow(String(id), mode), `no row for ${mode}`);
   });
 
   it('lists every hard limit with its value', () => {

@@ -11,6 +11,7 @@ import * as blocks from '../../../src/format/messages-blocks.js';
 import * as data from '../../../src/format/messages-data.js';
 import * as handshake from '../../../src/format/messages-handshake.js';
 import * as openCodec from '../../../src/format/messages-open.js';
+import * as rolling from '../../../src/format/messages-rolling.js';
 import * as status from '../../../src/format/messages-status.js';
 import * as arb from './arbitraries.js';
 
@@ -41,8 +42,11 @@ describe('round trips', () => {
   roundTrip('DONE', arb.done, data.encodeDone, (b) => data.decodeDone(b));
   roundTrip('RESULT', arb.result, status.encodeResult, (b) => status.decodeResult(b));
   roundTrip('ERROR', arb.errorMessage, status.encodeError, (b) => status.decodeError(b));
+  roundTrip('WEAK_REQUEST', arb.weakRequest, rolling.encodeWeakRequest, (b) => rolling.decodeWeakRequest(b));
+  roundTrip('WEAK_SUMS', arb.weakSums(), rolling.encodeWeakSums, (b) => rolling.decodeWeakSums(b));
+  roundTrip('COPY', arb.copy, rolling.encodeCopy, (b) => rolling.decodeCopy(b));
 
-  it('full batches round-trip at the limits (4096 block hashes, 16384 subhashes)', () => {
+  it('full batches round-trip at the limits (4096 block hashes, weak requests and sums, 16384 subhashes)', () => {
     const hashes = Array.from({ length: 4096 }, (_, i) => (i % 3 === 0 ? null : Buffer.alloc(32, i)));
     const bh = { firstBlock: 0, hashLen: 32, hashes };
     assert.deepStrictEqual(blocks.decodeBlockHashes(blocks.encodeBlockHashes(bh)), bh);
@@ -60,6 +64,20 @@ describe('round trips', () => {
       payload: Buffer.alloc(16 * 1024 * 1024, 7),
     };
     assert.deepStrictEqual(data.decodeData(data.encodeData(big)), big);
+    // 4096 runs of one block each (the most runs), then one run of 4096 blocks
+    const scattered = { blocks: Array.from({ length: 4096 }, (_, i) => i * 2 + 1) };
+    assert.deepStrictEqual(rolling.decodeWeakRequest(rolling.encodeWeakRequest(scattered)), scattered);
+    const oneRun = { blocks: Array.from({ length: 4096 }, (_, i) => Number.MAX_SAFE_INTEGER - 4096 + i) };
+    assert.deepStrictEqual(rolling.decodeWeakRequest(rolling.encodeWeakRequest(oneRun)), oneRun);
+    const sums = {
+      entries: oneRun.blocks.map((block, i) => ({
+        block,
+        zero: i % 5 === 0,
+        weak: i % 5 === 0 ? 0 : 0xffffffff - i,
+        strong: i % 5 === 0 || i % 2 === 0 ? null : Buffer.alloc(32, i),
+      })),
+    };
+    assert.deepStrictEqual(rolling.decodeWeakSums(rolling.encodeWeakSums(sums), { hashLen: 32 }), sums);
   });
 
   it('any sequence of messages survives encodeMessage -> FrameReader -> decodeMessage', () => {

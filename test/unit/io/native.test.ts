@@ -46,7 +46,14 @@ describe('native addon loading', () => {
     const status = nativeStatus();
     assert.equal(status.loaded, true);
     assert.match(status.reason, /bigsync_native\.node/);
-    assert.deepEqual(fastPaths(), ['seek-data', 'punch-hole', 'blkgetsize64', 'fadvise', 'pread-compare']);
+    assert.deepEqual(fastPaths(), [
+      'seek-data',
+      'punch-hole',
+      'blkgetsize64',
+      'fadvise',
+      'pread-compare',
+      'weak-sums',
+    ]);
   });
 
   test('BIGSYNC_NO_NATIVE=1 disables it', () => {

@@ -1,0 +1,44 @@
+/**
+ * Applying the copies of a rolling match to the target, in the scheduled order, each one cut into
+ * segments that the workers move at the same time (core/move-plan.ts).
+ */
+import type { CopyOp } from '../core/rolling-matcher.js';
+import { planMove } from '../core/move-plan.js';
+import { toBigsyncError } from '../errors.js';
+import { readFullySync } from '../io/positional-io.js';
+import type { Executor } from '../parallel/executor.js';
+import type { MoveRangeTask } from '../parallel/move-task.js';
+import { mapBounded } from './bounded-map.js';
+
+/** Segment size to aim for: big enough that a worker round trip is noise. */
+const SEGMENT = 32 * 1024 * 1024;
+
+function readSaved(fd: number, offset: number, length: number): Uint8Array {
+  const bytes = Buffer.allocUnsafe(length);
+  try {
+    if (readFullySync(fd, bytes, 0, length, offset) !== length) throw new Error('short read');
+  } catch (err) {
+    throw toBigsyncError(err, `reading the target at offset ${offset} before moving data`, { offset });
+  }
+  return bytes;
+}
+
+/**
+ * Moves `op`'s bytes within the target open as `fd`.
+ * @throws IO_ERROR / NO_SPACE from the reads and writes.
+ */
+export async function applyMove(exec: Executor, fd: number, op: CopyOp, jobs: number): Promise<void> {
+  for (const wave of planMove(op.from, op.to, op.length, SEGMENT, jobs)) {
+    // every saved range is read before any segment of the wave writes
+    const tasks: MoveRangeTask[] = wave.map((s) => ({
+      kind: 'move-range',
+      fd,
+      from: s.from,
+      to: s.to,
+      length: s.length,
+      saved: s.save === null ? null : readSaved(fd, s.save.offset, s.save.length),
+      savedOffset: s.save?.offset ?? 0,
+    }));
+    await mapBounded(tasks, jobs + 1, (t) => exec.moveRange(t));
+  }
+}

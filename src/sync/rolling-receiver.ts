@@ -1,0 +1,86 @@
+/**
+ * The receiver's half of the rolling match (docs/protocol.md, "Rolling match"): answers
+ * WEAK_REQUEST with the weak checksums of its blocks (and their hashes where BLOCK_HASHES did not
+ * cover them), applies COPY as a move within the target, and cuts a longer target at the end.
+ */
+import * as fs from 'node:fs';
+import { BLOCK_HASH_LENGTH } from '../core/block-hash.js';
+import { toBigsyncError } from '../errors.js';
+import type { CopyMessage } from '../format/messages-rolling.js';
+import { validateCopyRange, validateWeakRequest } from '../format/block-range.js';
+import { applyMove } from './apply-moves.js';
+import type { RoleStats, SessionContext, SessionFile } from './remote-session.js';
+
+/** The target's full blocks before the sync (for a device: within the source's size). */
+function fullBlocks(ctx: SessionContext, file: SessionFile): number {
+  const old = file.isDevice ? Math.min(file.size, ctx.size) : file.size;
+  return Math.floor(old / ctx.blockSize);
+}
+
+/** Answers one WEAK_REQUEST with one WEAK_SUMS. */
+export async function answerWeak(
+  ctx: SessionContext,
+  file: SessionFile,
+  blocks: readonly number[],
+  stats: RoleStats,
+): Promise<void> {
+  validateWeakRequest(blocks, fullBlocks(ctx, file));
+  const B = ctx.blockSize;
+  const strong = Uint8Array.from(blocks, (b) => ((b + 1) * B > ctx.size ? 1 : 0));
+  const r = await ctx.exec.weakSums({
+    kind: 'weak-sums',
+    fd: file.fd as number,
+    blocks: [...blocks],
+    blockSize: B,
+    key: ctx.key,
+    strong,
+  });
+  stats.bytesRead += r.bytesRead;
+  const L = BLOCK_HASH_LENGTH;
+  const entries = blocks.map((block, i) => {
+    const zero = r.zero[i] === 1;
+    return {
+      block,
+      zero,
+      weak: zero ? 0 : (r.weak[i] as number),
+      strong: zero || strong[i] !== 1 ? null : Buffer.from(r.tags.subarray(i * L, (i + 1) * L)),
+    };
+  });
+  // one WEAK_SUMS per run of consecutive blocks, in order
+  for (let i = 0; i < entries.length;) {
+    let j = i + 1;
+    while (j < entries.length && (entries[j]?.block as number) === (entries[j - 1]?.block as number) + 1) j++;
+    await ctx.ch.send({ type: 'WEAK_SUMS', body: { entries: entries.slice(i, j) } });
+    i = j;
+  }
+}
+
+/** Applies one COPY (on every core, core/move-plan.ts) and marks the blocks it wrote for verification. */
+export async function applyCopy(
+  ctx: SessionContext,
+  file: SessionFile,
+  msg: CopyMessage,
+  touched: Uint8Array,
+  stats: RoleStats,
+): Promise<void> {
+  const readLimit = Math.max(ctx.size, file.isDevice ? ctx.size : file.size);
+  validateCopyRange(msg, readLimit, ctx.size);
+  await applyMove(ctx.exec, file.fd as number, msg, ctx.window / 2);
+  touched.fill(
+    1,
+    Math.floor(msg.to / ctx.blockSize),
+    Math.floor((msg.to + msg.length - 1) / ctx.blockSize) + 1,
+  );
+  stats.bytesWritten += msg.length;
+  stats.movedBytes += msg.length;
+}
+
+/** Cuts a regular target that was kept longer than the source (a copy source) to its final size. */
+export function cutTarget(ctx: SessionContext, file: SessionFile): void {
+  if (file.isDevice || file.fd === null || ctx.opts.dryRun) return;
+  try {
+    if (fs.fstatSync(file.fd).size > ctx.size) fs.ftruncateSync(file.fd, ctx.size);
+  } catch (err) {
+    throw toBigsyncError(err, `cannot resize target ${file.path}`);
+  }
+}
