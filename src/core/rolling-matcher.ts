@@ -80,6 +80,11 @@ export interface MatchResult {
   readonly verifies: number;
   /** Failed `verify` calls on weak hits (not counting predicted-chain checks). */
   readonly failedVerifies: number;
+  /**
+   * Chains picked up near their predicted continuation after skipping positions that were not
+   * looked at (at most a block each): each may leave up to a block more literal than a full scan.
+   */
+  readonly resyncs: number;
 }
 
 /** Mutable state of one search. */
@@ -95,6 +100,7 @@ class Search {
   rolled = 0;
   verifies = 0;
   failed = 0;
+  resyncs = 0;
   /** The src index the candidate check compares at. */
   private at = 0;
   readonly check: (targetOffset: number) => boolean;
@@ -255,6 +261,55 @@ function scan(src: Uint8Array, i: number, stop: number, bs: number, table: WeakT
   return stop;
 }
 
+/**
+ * How far from the predicted continuation a resync looks: a chain usually breaks at a small edit
+ * (bytes inserted, deleted or overwritten), after which the data goes on at a slightly different
+ * shift. One block of rolling finds it anyway; looking near the prediction first finds it after
+ * about this many positions instead.
+ */
+function resyncReach(bs: number): number {
+  return Math.max(1, Math.min(8192, Math.floor(bs / 8)));
+}
+
+/** Scans window positions [lo, hi) for a verified candidate: its index and target offset, or null. */
+function findIn(s: Search, lo: number, hi: number): { at: number; from: number } | null {
+  const { src, blockSize: bs, table } = s.req;
+  if (lo >= hi) return null;
+  s.restart(lo);
+  for (let j = lo; j < hi;) {
+    const h = scan(src, j, hi, bs, table, s);
+    s.rolled += Math.min(h + 1, hi) - j;
+    if (h >= hi) return null;
+    const from = s.candidates(h);
+    if (from >= 0) return { at: h, from };
+    if (s.failed >= s.maxFailed) return null;
+    j = h + 1;
+    if (j < hi) s.rollOne(h);
+  }
+  return null;
+}
+
+/**
+ * After a chain broke at index i, looks for its continuation near the prediction (at or just after i, for
+ * bytes inserted before the next block; about one block on, for an edit inside it) and follows
+ * every chain found that way. Returns where the last chain broke (the caller rolls on from there).
+ */
+function followChains(s: Search, i: number, last: number): number {
+  const bs = s.req.blockSize;
+  const d = resyncReach(bs);
+  while (i < last && s.failed < s.maxFailed) {
+    let hit = findIn(s, i, Math.min(last, i + d));
+    if (hit === null) {
+      const lo = Math.max(i + d, i + bs - d);
+      hit = findIn(s, lo, Math.min(last, i + bs + d));
+      if (hit !== null && lo > i + d) s.resyncs++;
+    }
+    if (hit === null) return i;
+    i = s.chain(hit.at, hit.from, last);
+  }
+  return i;
+}
+
 /** Checks the request's geometry; returns the default-filled failure cap. */
 function checkRequest(req: MatchRequest): number {
   const { srcBase, start, end, blockSize } = req;
@@ -313,7 +368,7 @@ export function findMatches(req: MatchRequest): MatchResult {
         if (i < stop) s.rollOne(h);
         continue;
       }
-      i = s.chain(h, from, last);
+      i = followChains(s, s.chain(h, from, last), last);
       skip = pw;
       if (s.failed >= s.maxFailed) break;
     }
@@ -321,5 +376,11 @@ export function findMatches(req: MatchRequest): MatchResult {
     if (i < last) s.restart(i);
   }
   s.flush();
-  return { ops: s.ops, positionsRolled: s.rolled, verifies: s.verifies, failedVerifies: s.failed };
+  return {
+    ops: s.ops,
+    positionsRolled: s.rolled,
+    verifies: s.verifies,
+    failedVerifies: s.failed,
+    resyncs: s.resyncs,
+  };
 }

@@ -39,11 +39,16 @@ export function executor(pool: WorkerPool | null): Executor {
   };
   if (pool === null) return inline;
   const full = (): boolean => pool.inFlight >= pool.size * 2;
+  // With workers, a task taken inline waits for the next turn of the event loop first: run as a
+  // microtask, a chain of inline tasks would hold the thread while replies from idle workers
+  // queue up behind it, and the workers would starve.
+  const later = <R>(run: () => R): Promise<R> =>
+    new Promise<void>((resolve) => setImmediate(resolve)).then(run);
   return {
-    hashBlocks: (t) => (full() ? inline.hashBlocks(t) : pool.run(t)),
+    hashBlocks: (t) => (full() ? later(() => runHashBlocks(t)) : pool.run(t)),
     pageHashes: (t) => pool.run(t),
-    weakSums: (t) => (full() ? inline.weakSums(t) : pool.run(t)),
-    rollingMatch: (t) => (full() ? inline.rollingMatch(t) : pool.run(t)),
-    moveRange: (t) => (full() ? inline.moveRange(t) : pool.run(t)),
+    weakSums: (t) => (full() ? later(() => runWeakSums(t)) : pool.run(t)),
+    rollingMatch: (t) => (full() ? later(() => runRollingMatch(t)) : pool.run(t)),
+    moveRange: (t) => (full() ? later(() => runMoveRange(t)) : pool.run(t)),
   };
 }
