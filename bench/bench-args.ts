@@ -20,8 +20,8 @@ export interface BenchOptions {
   scenarios?: string[];
   /**
    * Tools by name, or Tool objects (tests inject their own); default floor, bigsync, rsync, rdiff,
-   * cp, cat, or with `ssh` floor-ssh, bigsync, bigsync-z, rsync, cat-ssh. `bigsync-aligned`
-   * (bigsync --match=aligned, in both modes) runs only when named.
+   * cp, cat, or with `ssh` floor-ssh, bigsync, bigsync-z, rsync, cat-ssh. `bigsync-aligned` and
+   * `bigsync-rolling` (bigsync --match=aligned / --match=rolling, in both modes) run only when named.
    */
   tools?: (ToolName | SshToolName | Tool)[];
   /**
@@ -67,7 +67,8 @@ Options:
   --scenario NAME      run only this scenario (repeatable; default all)
   --tools LIST         comma list of tools (default ${DEFAULT_TOOL_NAMES.join(', ')};
                        with --ssh ${DEFAULT_SSH_TOOL_NAMES.join(', ')}); add bigsync-aligned
-                       (bigsync --match=aligned) to see bigsync's default match beside it
+                       (bigsync --match=aligned) to see bigsync's default match beside it, and
+                       bigsync-rolling (--match=rolling) to force the search for moved data
   --repeat N           timed runs per tool, median reported (default 1)
   --work-dir DIR       where the images go (default the system temp dir)
   --keep               keep the images

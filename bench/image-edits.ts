@@ -115,7 +115,15 @@ export interface SeededEditsOptions {
   count?: number;
   /** Longest edit in bytes; default 64. Every edit is 1..maxLength bytes. */
   maxLength?: number;
+  /**
+   * The kinds of edit drawn, each with the same chance; default all three (overwrite, insert,
+   * delete). `['overwrite']` keeps the size and every byte's offset: nothing moves.
+   */
+  kinds?: readonly Edit['kind'][];
 }
+
+/** The kinds {@link seededEdits} draws by default, in the order its seeded choice indexes them. */
+const ALL_KINDS: readonly Edit['kind'][] = ['overwrite', 'insert', 'delete'];
 
 /** The edits {@link seededEdits} planned, and the bytes of each kind. */
 export interface EditPlan {
@@ -127,23 +135,27 @@ export interface EditPlan {
 
 /**
  * Plans random small edits of an image of `size` bytes: the image is cut into `count` equal zones
- * and each zone gets one edit at a seeded offset inside it, a seeded choice of overwrite, insertion
- * or deletion (each 1/3) of 1..maxLength bytes, so edits never overlap and spread over the whole
- * image. New bytes (overwrites, insertions) are random.
+ * and each zone gets one edit at a seeded offset inside it, a seeded choice among `kinds`
+ * (overwrite, insertion or deletion, each 1/3 by default) of 1..maxLength bytes, so edits never
+ * overlap and spread over the whole image. New bytes (overwrites, insertions) are random.
  *
  * @param seed the seed string; choices use SeededRng(seed), new bytes Keystream(seed).
+ * @throws RangeError for a bad maxLength or an empty or unknown list of kinds.
  */
 export function seededEdits(size: number, seed: string, opts: SeededEditsOptions = {}): EditPlan {
   const maxLength = opts.maxLength ?? 64;
   if (!(Number.isSafeInteger(maxLength) && maxLength >= 1))
     throw new RangeError(`bad maxLength ${maxLength}`);
+  const kinds = opts.kinds ?? ALL_KINDS;
+  if (kinds.length === 0 || kinds.some((k) => !ALL_KINDS.includes(k)))
+    throw new RangeError(`bad kinds [${kinds.join(', ')}]: expected some of ${ALL_KINDS.join(', ')}`);
   const count = Math.min(opts.count ?? 256, Math.floor(size / (2 * maxLength)));
   const zone = count > 0 ? Math.floor(size / count) : 0;
   const rng = new SeededRng(seed);
   const keys = new Keystream(seed);
   const plan: EditPlan = { edits: [], overwrittenBytes: 0, insertedBytes: 0, deletedBytes: 0 };
   for (let i = 0; i < count; i++) {
-    const kind = (['overwrite', 'insert', 'delete'] as const)[rng.below(3)] ?? 'overwrite';
+    const kind = kinds[rng.below(kinds.length)] ?? 'overwrite';
     const length = 1 + rng.below(maxLength);
     const offset = i * zone + rng.below(zone - maxLength + 1);
     if (kind === 'delete') {

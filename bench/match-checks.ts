@@ -1,9 +1,10 @@
 /**
  * The targets for data that moved (issue 4, `--match`), in local and SSH mode: `shift` (1 KiB
- * inserted near the start) against rsync, `worst-case` (repeated patterns with small edits)
- * against bigsync's own time for `identical`, and, when `bigsync-aligned` ran, bigsync's default
- * match against aligned-only matching in the scenarios where nothing moved. Called by
- * evaluateChecks; ids carry the `ssh-` prefix in SSH mode.
+ * inserted near the start) against rsync, `worst-case` (repeated patterns with small overwrites)
+ * against bigsync's own time for `identical`, for bigsync and, when it ran there, bigsync-rolling
+ * (the forced search), and, when `bigsync-aligned` ran, bigsync's default match against
+ * aligned-only matching in the scenarios where nothing moved. Called by evaluateChecks; ids carry
+ * the `ssh-` prefix in SSH mode.
  *
  * A check whose inputs were not measured in this run (a tool not selected, skipped or unavailable,
  * or a base tool that failed) is `not-run`, never `fail`; a failed bigsync run fails it.
@@ -32,7 +33,8 @@ const AUTO_VS_ALIGNED_LIMIT = 1.05;
 
 /**
  * Evaluates the moved-data checks on one run's results. `aligned` checks appear only for
- * scenarios where bigsync-aligned was part of the run (so runs without it are not cluttered).
+ * scenarios where bigsync-aligned was part of the run, and the `worst-case-rolling` check only when
+ * bigsync-rolling was part of `worst-case` (so runs without them are not cluttered).
  */
 export function evaluateMatchChecks(
   results: readonly ToolResult[],
@@ -42,13 +44,14 @@ export function evaluateMatchChecks(
   const find: Lookup = (s, t) =>
     results.find((r) => r.scenario === s && r.tool === t && r.status !== 'skipped');
   const prefix = mode === 'ssh' ? 'ssh-' : '';
-  const aligned = ALIGNED_SCENARIOS.filter((s) =>
-    results.some((r) => r.scenario === s && r.tool === 'bigsync-aligned'),
-  );
+  const took = (scenario: string, tool: string) =>
+    results.some((r) => r.scenario === scenario && r.tool === tool);
+  const aligned = ALIGNED_SCENARIOS.filter((s) => took(s, 'bigsync-aligned'));
   return [
     shiftSpeedupCheck(find, prefix),
     ...(mode === 'ssh' ? [shiftWireCheck(find)] : [shiftLiteralCheck(find, changedBytes('shift'))]),
-    worstCaseCheck(find, prefix),
+    worstCaseCheck(find, prefix, 'bigsync'),
+    ...(took('worst-case', 'bigsync-rolling') ? [worstCaseCheck(find, prefix, 'bigsync-rolling')] : []),
     ...aligned.map((s) => autoVsAlignedCheck(find, s, prefix)),
   ];
 }
@@ -137,14 +140,21 @@ function shiftLiteralCheck(find: Lookup, changed: number | null): CheckResult {
   };
 }
 
-function worstCaseCheck(find: Lookup, prefix: string): CheckResult {
-  const worst = find('worst-case', 'bigsync');
+/**
+ * `tool` (bigsync, or bigsync-rolling: the search for moved data forced where blocks differ) in
+ * `worst-case` against bigsync's time for `identical`: repetitive data must not make it blow up.
+ */
+function worstCaseCheck(find: Lookup, prefix: string, tool: 'bigsync' | 'bigsync-rolling'): CheckResult {
+  const worst = find('worst-case', tool);
   const identical = find('identical', 'bigsync');
   const ratio = over(okSeconds(worst), okSeconds(identical));
+  const rolling = tool === 'bigsync-rolling';
   return {
-    id: `${prefix}worst-case-vs-identical`,
+    id: `${prefix}worst-case-${rolling ? 'rolling-' : ''}vs-identical`,
     scenario: 'worst-case',
-    target: `bigsync <= ${WORST_CASE_LIMIT}x its own time in identical`,
+    target: rolling
+      ? `bigsync --match=rolling <= ${WORST_CASE_LIMIT}x bigsync's time in identical`
+      : `bigsync <= ${WORST_CASE_LIMIT}x its own time in identical`,
     ...outcome([worst, identical], ratio === null ? null : ratio <= WORST_CASE_LIMIT),
     measured: { worstCaseSeconds: okSeconds(worst), identicalSeconds: okSeconds(identical), ratio },
   };

@@ -1,9 +1,10 @@
 /**
- * The scenarios where data moved (issue 4, `--match`): the source holds the target's bytes at other
- * offsets, so only a search for moved data (a rolling checksum) finds them. `shift` inserts 1 KiB
- * near the start of the base VM image; `worst-case` is a patterned image (a few repeated 4 KiB
- * patterns) with small random overwrites, insertions and deletions. Both are `shifted`, which picks
- * rsync's new-file mode and brings in rdiff.
+ * The scenarios of the search for moved data (issue 4, `--match`), both `movedDataTest`, which
+ * brings in rdiff. `shift` inserts 1 KiB near the start of the base VM image: the source holds the
+ * target's bytes at other offsets, so only a search for moved data (a rolling checksum) finds them;
+ * it is `shifted`, which picks rsync's new-file mode. `worst-case` is a patterned image (a few
+ * repeated 4 KiB patterns) with small random overwrites: nothing moves, but a search where blocks
+ * differ (bigsync-rolling) finds weak-checksum candidates at almost every offset and must stay bounded.
  */
 import { join } from 'node:path';
 import { copyImage, editImage, insertBytes, patternImage } from './image-generator.js';
@@ -37,36 +38,36 @@ export const shift: Scenario = {
       changedBytes,
       sparse: false,
       shifted: true,
+      movedDataTest: true,
     };
   },
 };
 
-/** Most bytes the `worst-case` edits can add to the size (256 insertions of at most 64 bytes). */
-const WORST_CASE_GROWTH = 256 * 64;
-
 /**
  * Target: a patterned image of `size` bytes (`${seed}/worst-case`, no edits inside blocks). Source:
- * that image with the 256 edits of seededEdits(`${seed}/worst-case/edits`).
+ * that image with the 256 overwrites of seededEdits(`${seed}/worst-case/edits`, overwrites only):
+ * the same size, every other byte at its offset.
  */
 export const worstCase: Scenario = {
   name: 'worst-case',
   description:
-    'A few repeated 4 KiB patterns with 256 small random overwrites, insertions and deletions: a search for moved data finds candidates everywhere.',
+    'A few repeated 4 KiB patterns with 256 small random overwrites: a search for moved data finds weak-checksum candidates at almost every offset and must stay bounded.',
   usesBaseImage: false,
-  diskBytes: (c) => 4 * c.size + WORST_CASE_GROWTH,
+  // Pristine target, source, working copy, and the new copy rdiff writes beside it.
+  diskBytes: (c) => 4 * c.size,
   async prepare(ctx) {
     const pristine = join(ctx.dir, 'target.pristine');
     await patternImage(pristine, ctx.size, `${ctx.seed}/worst-case`, { editProbability: 0 });
     const source = join(ctx.dir, 'source.img');
-    const plan = await editImage(pristine, source, `${ctx.seed}/worst-case/edits`);
+    const plan = await editImage(pristine, source, `${ctx.seed}/worst-case/edits`, { kinds: ['overwrite'] });
     return {
       source,
       makeTarget: copyOf(pristine),
       targetSize: ctx.size,
-      // Every byte an edit wrote, inserted or removed: at least the rewritten bytes plus the size difference.
-      changedBytes: plan.overwrittenBytes + plan.insertedBytes + plan.deletedBytes,
+      changedBytes: plan.overwrittenBytes,
       sparse: false,
-      shifted: true,
+      shifted: false,
+      movedDataTest: true,
     };
   },
 };

@@ -1,8 +1,8 @@
 /**
  * rdiff, librsync's command-line tool (Debian package `rdiff`): the classic signature -> delta ->
  * patch pipeline, run as one timed command. It finds moved data with a rolling checksum, so it takes
- * part only where data moved (`shift`, `worst-case`). It has no network mode: the size of its delta
- * is the number to compare with other tools' bytes on the wire.
+ * part only in the scenarios of the search for moved data (`shift`, `worst-case`). It has no network
+ * mode: the size of its delta is the number to compare with other tools' bytes on the wire.
  */
 import { statSync } from 'node:fs';
 import { exitsZero } from './measure.js';
@@ -38,7 +38,7 @@ const RDIFF_SCRIPT = [
 /**
  * rdiff: signature of the target, delta of the source against it, patch of the target into a new
  * file renamed over the target, timed as one command. Its reported bytes are the delta's size
- * (literal data plus copy commands). Sits out scenarios where no data moved.
+ * (literal data plus copy commands). Sits out scenarios that do not test the search for moved data.
  */
 export function rdiffTool(): Tool {
   return {
@@ -47,8 +47,8 @@ export function rdiffTool(): Tool {
     unavailable: async () =>
       (await exitsZero(['rdiff', '--version'])) ? null : 'rdiff is not installed (Debian package rdiff)',
     skipFor: (r) =>
-      !r.shifted
-        ? 'rdiff runs only where data moved (shift, worst-case)'
+      r.movedDataTest !== true
+        ? 'rdiff runs only in the scenarios for moved data (shift, worst-case)'
         : !r.targetExists
           ? 'rdiff needs a target to patch'
           : null,

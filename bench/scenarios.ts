@@ -4,8 +4,8 @@
  *
  * Most scenarios derive from one base VM image (see writeVmImage) shared by the run; the sparse
  * ones and `worst-case` make their own images. Every mutation is seeded by
- * `${seed}/${scenario name}`. The scenarios where data moved (`shift`, `worst-case`) live in
- * moved-scenarios.ts.
+ * `${seed}/${scenario name}`. The scenarios of the search for moved data (`shift`, `worst-case`)
+ * live in moved-scenarios.ts.
  */
 import { join } from 'node:path';
 import { changeBlocks, copyImage, scatterWrites, writeSparseImage } from './image-generator.js';
@@ -39,10 +39,14 @@ export interface PreparedScenario {
   sparse: boolean;
   /**
    * True when data moved: the source holds the target's bytes at other offsets (bytes were inserted
-   * or deleted). Tools that can find moved data are run in that mode (rsync without --inplace), and
-   * rdiff takes part only in these scenarios.
+   * or deleted). Tools that can find moved data are run in that mode (rsync without --inplace).
    */
   shifted: boolean;
+  /**
+   * True for the scenarios that test the search for moved data (`shift`, `worst-case`), shifted or
+   * not: rdiff takes part only in these. Default false.
+   */
+  movedDataTest?: boolean;
 }
 
 /** A named scenario. */
@@ -53,7 +57,8 @@ export interface Scenario {
   usesBaseImage: boolean;
   /**
    * Disk bytes the prepared files and one working target need at most (for the free-space check),
-   * with the new copy that rsync and rdiff write beside the target where `shifted`.
+   * with the new copy that rsync writes beside the target where `shifted`, and rdiff where
+   * `movedDataTest`.
    */
   diskBytes(ctx: Omit<ScenarioContext, 'dir' | 'baseImage'>): number;
   prepare(ctx: ScenarioContext): Promise<PreparedScenario>;

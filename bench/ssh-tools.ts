@@ -11,7 +11,9 @@ import { exitsZero, type Measurement } from './measure.js';
 import {
   ALIGNED_ARGS,
   bigsyncEnv,
+  NAMED_ONLY_TOOLS,
   parseBigsyncSummary,
+  ROLLING_ARGS,
   rsyncTool,
   type BigsyncLaunch,
   type Tool,
@@ -22,15 +24,16 @@ export const SSH_TOOL_NAMES = [
   'floor-ssh',
   'bigsync',
   'bigsync-aligned',
+  'bigsync-rolling',
   'bigsync-z',
   'rsync',
   'cat-ssh',
 ] as const;
 export type SshToolName = (typeof SSH_TOOL_NAMES)[number];
 
-/** The SSH-mode tools a run uses unless `--tools` says otherwise: all but bigsync-aligned. */
+/** The SSH-mode tools a run uses unless `--tools` says otherwise: all but bigsync-aligned and bigsync-rolling. */
 export const DEFAULT_SSH_TOOL_NAMES: readonly SshToolName[] = SSH_TOOL_NAMES.filter(
-  (t) => t !== 'bigsync-aligned',
+  (t) => !NAMED_ONLY_TOOLS.includes(t),
 );
 
 /** How the SSH-mode tools reach the remote side. */
@@ -51,6 +54,7 @@ export function sshTools(l: SshLaunch): Record<SshToolName, Tool> {
     'floor-ssh': floorSshTool(l),
     bigsync: bigsyncSshTool(l, 'bigsync', []),
     'bigsync-aligned': bigsyncSshTool(l, 'bigsync-aligned', ALIGNED_ARGS),
+    'bigsync-rolling': bigsyncSshTool(l, 'bigsync-rolling', ROLLING_ARGS),
     'bigsync-z': bigsyncSshTool(l, 'bigsync-z', ['-z']),
     rsync: rsyncTool({
       rsh: joinRshCommand(l.rsh),
@@ -91,7 +95,7 @@ function floorSshTool(l: SshLaunch): Tool {
   };
 }
 
-/** bigsync over ssh, with `extra` arguments after the user's (`-z`, `--match=aligned`). */
+/** bigsync over ssh, with `extra` arguments after the user's (`-z`, `--match=aligned`, `--match=rolling`). */
 function bigsyncSshTool(l: SshLaunch, name: SshToolName, extra: readonly string[]): Tool {
   const env = { ...bigsyncEnv(), BIGSYNC_REMOTE_CACHE: l.remoteCache };
   const launch = l.bigsync;

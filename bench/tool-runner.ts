@@ -36,6 +36,7 @@ export async function runTool(tool: Tool, setup: RunSetup): Promise<ToolResult> 
     targetExists: setup.prepared.makeTarget !== null,
     sparse: setup.prepared.sparse,
     shifted: setup.prepared.shifted,
+    movedDataTest: setup.prepared.movedDataTest ?? false,
   };
   const skip = tool.skipFor?.(run) ?? null;
   if (skip !== null) return skipped(setup.scenario, tool.name, skip);

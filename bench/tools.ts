@@ -6,14 +6,31 @@ import { exitsZero, type CommandSpec, type Measurement } from './measure.js';
 import { rdiffTool } from './rdiff-tool.js';
 
 /** Names of the built-in tools, in the order the benchmark runs them. */
-export const TOOL_NAMES = ['floor', 'bigsync', 'bigsync-aligned', 'rsync', 'rdiff', 'cp', 'cat'] as const;
+export const TOOL_NAMES = [
+  'floor',
+  'bigsync',
+  'bigsync-aligned',
+  'bigsync-rolling',
+  'rsync',
+  'rdiff',
+  'cp',
+  'cat',
+] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
-/** The tools a run uses unless `--tools` says otherwise: all but bigsync-aligned. */
-export const DEFAULT_TOOL_NAMES: readonly ToolName[] = TOOL_NAMES.filter((t) => t !== 'bigsync-aligned');
+/** bigsync with a forced `--match`, in both modes: these run only when named in `--tools`. */
+export const NAMED_ONLY_TOOLS: readonly string[] = ['bigsync-aligned', 'bigsync-rolling'];
+
+/** The tools a run uses unless `--tools` says otherwise: all but bigsync-aligned and bigsync-rolling. */
+export const DEFAULT_TOOL_NAMES: readonly ToolName[] = TOOL_NAMES.filter(
+  (t) => !NAMED_ONLY_TOOLS.includes(t),
+);
 
 /** The bigsync arguments of the `bigsync-aligned` tool: same-offset blocks only, no search for moved data. */
 export const ALIGNED_ARGS: readonly string[] = ['--match=aligned'];
+
+/** The bigsync arguments of the `bigsync-rolling` tool: a search for moved data wherever blocks differ. */
+export const ROLLING_ARGS: readonly string[] = ['--match=rolling'];
 
 /** One timed run: the files a tool is given. */
 export interface ToolRun {
@@ -25,6 +42,8 @@ export interface ToolRun {
   sparse: boolean;
   /** True where data moved (see PreparedScenario.shifted): tools that can find it are asked to. */
   shifted: boolean;
+  /** True in the scenarios that test the search for moved data (see PreparedScenario.movedDataTest). */
+  movedDataTest?: boolean;
 }
 
 /** What a tool reported about its own run, beyond what the timer measured. */
@@ -75,6 +94,7 @@ export function builtinTools(bigsync: BigsyncLaunch): Record<ToolName, Tool> {
     floor: floorTool(),
     bigsync: bigsyncTool(bigsync, 'bigsync', []),
     'bigsync-aligned': bigsyncTool(bigsync, 'bigsync-aligned', ALIGNED_ARGS),
+    'bigsync-rolling': bigsyncTool(bigsync, 'bigsync-rolling', ROLLING_ARGS),
     rsync: rsyncTool(),
     rdiff: rdiffTool(),
     cp: cpTool(),
@@ -176,7 +196,7 @@ export function rsyncTool(remote?: {
 
 /** How rsync runs, for the report's notes. */
 export const RSYNC_NOTE =
-  '--no-whole-file --ignore-times --stats, with --inplace where blocks change in place and without it (a new file renamed over the target) where data moved (shift, worst-case); --sparse in sparse scenarios';
+  '--no-whole-file --ignore-times --stats, with --inplace where blocks change in place and without it (a new file renamed over the target) where data moved (shift); --sparse in sparse scenarios';
 
 /** `--inplace` for block changes in place; nothing (rsync's new-file mode) where data moved. */
 export function rsyncModeArgs(run: Pick<ToolRun, 'shifted'>): string[] {

@@ -31,6 +31,8 @@ export interface RollingInput {
   theirZero: Uint8Array;
   /** The target's size before the sync (for a device: at most the source's size). */
   targetSize: number;
+  /** Where the appended part the sender already sent (as an aligned sync would) starts, or null. */
+  sentFrom: number | null;
 }
 
 /** Asks for the weak sums of `blocks`; resolves with the table and the hashes that came with it. */
@@ -173,7 +175,8 @@ export async function runRollingSender(
 ): Promise<{ movedBytes: number; literalBytes: number }> {
   const B = ctx.blockSize;
   const common = Math.min(ctx.size, input.targetSize);
-  const regions = regionsOf(input.differing, B, common, ctx.size);
+  const end = input.sentFrom ?? ctx.size;
+  const regions = regionsOf(input.differing, B, Math.min(common, end), end);
   let ops: CopyOp[] = [];
   if (regions.length > 0) {
     const v = knownHashes(ctx, input);

@@ -134,7 +134,7 @@ async function onBlockHashes(
   validateBlockRange(m.firstBlock, count, s.own.total);
   await s.own.have(m.firstBlock, count);
   if (s.rolling !== null) {
-    holdBack(s, s.rolling, m);
+    await holdBack(ctx, file, s, s.rolling, m);
     s.covered += count;
     reportProgress(ctx, s.covered * ctx.blockSize, s.stats);
     return;
@@ -176,15 +176,50 @@ async function onBlockHashes(
 }
 
 /** Rolling match: keeps the receiver's hashes and the differing blocks for the rolling phase. */
-function holdBack(s: SenderState, r: RollingInput, m: BlockHashes): void {
-  m.hashes.forEach((theirs, i) => {
+async function holdBack(
+  ctx: SessionContext,
+  file: SessionFile,
+  s: SenderState,
+  r: RollingInput,
+  m: BlockHashes,
+) {
+  for (let i = 0; i < m.hashes.length; i++) {
     const b = m.firstBlock + i;
+    const theirs = m.hashes[i] ?? null;
     if (theirs === null) r.theirZero[b] = 1;
     else r.theirTags.set(theirs, b * BLOCK_HASH_LENGTH);
-    if (s.own.equal(b, theirs)) return;
+    if (s.own.equal(b, theirs)) continue;
     s.stats.changedBlocks++;
-    r.differing.push(b);
-  });
+    if (appendedOnly(ctx, r, b)) await sendAppended(ctx, file, s, r, b);
+    else r.differing.push(b);
+  }
+}
+
+/**
+ * Whether block b is not a full block of the old target and nothing differed before it, in auto
+ * mode: the table of target blocks stays empty then (it holds only differing full blocks), so the
+ * block cannot be found moved and is sent at once, as an aligned sync would (a file that grew).
+ */
+function appendedOnly(ctx: SessionContext, r: RollingInput, b: number): boolean {
+  return (
+    ctx.opts.match !== 'rolling' &&
+    r.differing.length === 0 &&
+    r.targetSize <= ctx.size &&
+    b >= Math.floor(r.targetSize / ctx.blockSize)
+  );
+}
+
+async function sendAppended(
+  ctx: SessionContext,
+  file: SessionFile,
+  s: SenderState,
+  r: RollingInput,
+  b: number,
+) {
+  const start = b * ctx.blockSize;
+  r.sentFrom ??= start;
+  if (s.own.zero[b] === 1) await sendZero(ctx, start, Math.min(ctx.blockSize, ctx.size - start), s.stats);
+  else await sendPages(ctx, file, b, (_p, bytes) => !isAllZero(bytes), s.stats, s.buf);
 }
 
 /** Whether this sync searches for moved data (docs/design.md, "Rolling match"). */
@@ -269,6 +304,7 @@ export async function runSender(
           theirTags: new Uint8Array(own.total * BLOCK_HASH_LENGTH),
           theirZero: new Uint8Array(own.total),
           targetSize: ctx.targetIsDevice ? Math.min(ctx.targetSize, ctx.size) : ctx.targetSize,
+          sentFrom: null,
         }
       : null,
   };

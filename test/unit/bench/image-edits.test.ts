@@ -137,6 +137,49 @@ describe('seededEdits', () => {
     assert.equal(seededEdits(1000, 's').edits.length, 7); // one edit per 2 x 64 bytes
     assert.deepEqual(seededEdits(100, 's').edits, []);
   });
+
+  it('draws only the kinds asked for; all three by default, as before the option', () => {
+    const size = 64 * MIB;
+    assert.deepEqual(
+      seededEdits(size, 'edits-seed', { kinds: ['overwrite', 'insert', 'delete'] }),
+      seededEdits(size, 'edits-seed'),
+      'the default is all three kinds, in that order: the same plan for the same seed',
+    );
+    const plan = seededEdits(size, 'edits-seed', { kinds: ['overwrite'] });
+    assert.equal(plan.edits.length, 256);
+    assert.ok(plan.edits.every((e) => e.kind === 'overwrite'));
+    assert.deepEqual([plan.insertedBytes, plan.deletedBytes], [0, 0]);
+    assert.equal(
+      plan.overwrittenBytes,
+      plan.edits.reduce((n, e) => n + (e.kind === 'overwrite' ? e.data.length : 0), 0),
+    );
+    assert.equal(editedSize(size, plan.edits), size);
+    const moving = seededEdits(size, 's', { kinds: ['insert', 'delete'] });
+    assert.ok(moving.edits.every((e) => e.kind !== 'overwrite'));
+    assert.equal(moving.overwrittenBytes, 0);
+  });
+
+  it('rejects an empty or unknown list of kinds', () => {
+    assert.throws(() => seededEdits(MIB, 's', { kinds: [] }), RangeError);
+    const unknown = ['overwrite', 'swap'] as unknown as Edit['kind'][];
+    assert.throws(() => seededEdits(MIB, 's', { kinds: unknown }), /bad kinds \[overwrite, swap\]/);
+  });
+
+  it('keeps the size and every unedited byte with overwrites only (editImage)', async () => {
+    await withTempDir(async (dir) => {
+      const size = 2 * MIB;
+      const [target, source] = [join(dir, 't.img'), join(dir, 's.img')];
+      await patternImage(target, size, 'ow-seed', { editProbability: 0 });
+      const plan = await editImage(target, source, 'ow-edits', { kinds: ['overwrite'] });
+      assert.equal(plan.size, size);
+      assert.equal((await stat(source)).size, size);
+      const [before, after] = [await readFile(target), await readFile(source)];
+      assert.deepEqual(after, applyInMemory(before, plan.edits));
+      let differing = 0;
+      for (let i = 0; i < size; i++) if (before[i] !== after[i]) differing++;
+      assert.ok(differing > 0 && differing <= plan.overwrittenBytes, `${differing} bytes differ`);
+    });
+  });
 });
 
 describe('the worst-case pair: patternImage and editImage', () => {

@@ -164,6 +164,61 @@ describe('moved-data checks, bigsync vs bigsync-aligned', () => {
   });
 });
 
+describe('moved-data checks, bigsync-rolling in worst-case', () => {
+  const rolling = (checks: readonly CheckResult[]) =>
+    checks.find((c) => c.id.endsWith('worst-case-rolling-vs-identical'));
+
+  it("holds bigsync-rolling's worst-case to 3x bigsync's identical, on its own line", () => {
+    const pass = [
+      result('identical', 'bigsync', 1),
+      result('worst-case', 'bigsync', 1.1),
+      result('worst-case', 'bigsync-rolling', 2.9),
+    ];
+    const checks = evaluateMatchChecks(pass, changed, 'local');
+    assert.equal(byId(checks)['worst-case-vs-identical'], 'pass');
+    const check = rolling(checks);
+    assert.equal(check?.id, 'worst-case-rolling-vs-identical');
+    assert.equal(check?.status, 'pass');
+    assert.equal(check?.scenario, 'worst-case');
+    assert.equal(check?.target, "bigsync --match=rolling <= 3x bigsync's time in identical");
+    assert.deepEqual(check?.measured, { worstCaseSeconds: 2.9, identicalSeconds: 1, ratio: 2.9 });
+    const ids = checks.map((c) => c.id);
+    assert.equal(ids.indexOf('worst-case-rolling-vs-identical'), ids.indexOf('worst-case-vs-identical') + 1);
+
+    const fail = [result('identical', 'bigsync', 1), result('worst-case', 'bigsync-rolling', 3.5)];
+    assert.equal(rolling(evaluateMatchChecks(fail, changed, 'local'))?.status, 'fail');
+    const failedRun = [
+      result('identical', 'bigsync', 1),
+      result('worst-case', 'bigsync-rolling', 1, { status: 'FAILED', reason: 'wrong result: bytes differ' }),
+    ];
+    const failed = rolling(evaluateMatchChecks(failedRun, changed, 'local'));
+    assert.equal(failed?.status, 'fail');
+    assert.match(failed?.note ?? '', /bigsync-rolling failed in worst-case: wrong result/);
+  });
+
+  it('is not-run when identical or bigsync-rolling was not measured, and absent when it was not in worst-case', () => {
+    const noIdentical = [result('worst-case', 'bigsync-rolling', 1)];
+    assert.equal(rolling(evaluateMatchChecks(noIdentical, changed, 'local'))?.status, 'not-run');
+    const skipped = [
+      result('identical', 'bigsync', 1),
+      result('worst-case', 'bigsync-rolling', null, { status: 'skipped', reason: 'unavailable' }),
+    ];
+    assert.equal(rolling(evaluateMatchChecks(skipped, changed, 'local'))?.status, 'not-run');
+    const elsewhere = [result('identical', 'bigsync', 1), result('identical', 'bigsync-rolling', 1)];
+    assert.equal(rolling(evaluateMatchChecks(elsewhere, changed, 'local')), undefined);
+    assert.equal(rolling(evaluateMatchChecks([], changed, 'local')), undefined);
+  });
+
+  it('carries the ssh- prefix in SSH mode', () => {
+    const results = [result('identical', 'bigsync', 2), result('worst-case', 'bigsync-rolling', 7)];
+    const checks = evaluateChecks(results, [SHIFT], 'ssh');
+    const check = rolling(checks);
+    assert.equal(check?.id, 'ssh-worst-case-rolling-vs-identical');
+    assert.equal(check?.status, 'fail'); // 3.5x
+    assert.ok(formatChecks(checks).some((l) => /^FAIL\s+worst-case: bigsync --match=rolling <= 3x/.test(l)));
+  });
+});
+
 describe('moved-data checks, SSH mode', () => {
   it('holds shift to 2x faster than rsync and to rsync wire bytes, with ssh- ids', () => {
     const results = [

@@ -29,12 +29,12 @@ function run(shifted: boolean, extra: Partial<ToolRun> = {}): ToolRun {
   };
 }
 
-/** The `shifted` flag each scenario prepares, read from a run of prepare() in a throwaway directory. */
-async function shiftedByScenario(): Promise<Record<string, boolean>> {
+/** The flags each scenario prepares, read from a run of prepare() in a throwaway directory. */
+async function flagsByScenario(): Promise<Record<string, { shifted: boolean; movedDataTest: boolean }>> {
   return withTempDir(async (dir) => {
     const base = join(dir, 'base.img');
     await writeFile(base, seededBytes('base', 64 * 1024));
-    const out: Record<string, boolean> = {};
+    const out: Record<string, { shifted: boolean; movedDataTest: boolean }> = {};
     for (const s of SCENARIOS.filter((x) => !x.name.startsWith('sparse'))) {
       const sub = join(dir, s.name);
       await mkdir(sub);
@@ -46,7 +46,8 @@ async function shiftedByScenario(): Promise<Record<string, boolean>> {
         sparseSize: 0,
         sparseDataBytes: 0,
       };
-      out[s.name] = (await s.prepare({ ...ctx, changeBlockSize: 16 * 1024 })).shifted;
+      const p = await s.prepare({ ...ctx, changeBlockSize: 16 * 1024 });
+      out[s.name] = { shifted: p.shifted, movedDataTest: p.movedDataTest ?? false };
     }
     return out;
   });
@@ -80,16 +81,38 @@ describe('rsync per scenario', () => {
     assert.deepEqual(argv.slice(-4), ['-e', 'ssh -p 22', '/w/source.img', '127.0.0.1:/w/target.img']);
   });
 
-  it('only shift and worst-case are prepared as shifted', async () => {
-    const shifted = await shiftedByScenario();
-    assert.deepEqual(
-      Object.entries(shifted)
-        .filter(([, v]) => v)
-        .map(([k]) => k),
-      ['shift', 'worst-case'],
-    );
+  it('only shift is prepared as shifted; shift and worst-case are the moved-data tests', async () => {
+    const flags = await flagsByScenario();
+    const where = (flag: 'shifted' | 'movedDataTest') =>
+      Object.entries(flags)
+        .filter(([, v]) => v[flag])
+        .map(([k]) => k);
+    assert.deepEqual(where('shifted'), ['shift']);
+    assert.deepEqual(where('movedDataTest'), ['shift', 'worst-case']);
     assert.equal(findScenario('shift')?.usesBaseImage, true);
     assert.equal(findScenario('worst-case')?.usesBaseImage, false);
+  });
+
+  it('prepares worst-case as overwrites of a same-size patterned image, rsync --inplace', async () => {
+    const scenario = findScenario('worst-case');
+    assert.ok(scenario !== undefined);
+    await withTempDir(async (dir) => {
+      const size = 256 * 1024;
+      const ctx = { dir, baseImage: '', size, seed: 't', sparseSize: 0, sparseDataBytes: 0 };
+      const p = await scenario.prepare({ ...ctx, changeBlockSize: 16 * 1024 });
+      const target = join(dir, 'target.img');
+      await p.makeTarget?.(target);
+      const [before, after] = [await readFile(target), await readFile(p.source)];
+      assert.deepEqual([before.length, after.length, p.targetSize], [size, size, size]);
+      let differing = 0;
+      for (let i = 0; i < size; i++) if (before[i] !== after[i]) differing++;
+      // Each overwrite is random bytes: one in 256 equals the byte it replaced.
+      assert.ok(differing <= p.changedBytes && differing > p.changedBytes * 0.9, `${differing}`);
+      assert.ok(p.changedBytes >= 256 && p.changedBytes <= 256 * 64);
+      const r = run(p.shifted, { movedDataTest: p.movedDataTest ?? false });
+      assert.ok(rsyncTool().command(r).argv.includes('--inplace'));
+      assert.equal(rdiffTool().skipFor?.(r), null, 'rdiff still takes part');
+    });
   });
 });
 
@@ -113,11 +136,14 @@ describe('rdiff', () => {
     assert.deepEqual(tool.scratchFiles?.(run(true)), [f.signature, f.delta, f.result]);
   });
 
-  it('takes part only where data moved and a target exists', () => {
+  it('takes part only in the moved-data scenarios, shifted or not, and where a target exists', () => {
     const tool = rdiffTool();
-    assert.equal(tool.skipFor?.(run(true)), null);
-    assert.match(tool.skipFor?.(run(false)) ?? '', /only where data moved/);
-    assert.match(tool.skipFor?.(run(true, { targetExists: false })) ?? '', /needs a target/);
+    assert.equal(tool.skipFor?.(run(true, { movedDataTest: true })), null);
+    assert.equal(tool.skipFor?.(run(false, { movedDataTest: true })), null);
+    assert.match(tool.skipFor?.(run(false)) ?? '', /only in the scenarios for moved data/);
+    assert.match(tool.skipFor?.(run(true)) ?? '', /only in the scenarios for moved data/);
+    const noTarget = run(true, { movedDataTest: true, targetExists: false });
+    assert.match(tool.skipFor?.(noTarget) ?? '', /needs a target/);
   });
 
   it('produces the source and reports the delta size as its bytes written', async (t) => {
@@ -145,10 +171,20 @@ describe('rdiff', () => {
 });
 
 describe('tool names', () => {
-  it('offers bigsync-aligned and rdiff; bigsync-aligned only when named', () => {
-    assert.deepEqual(TOOL_NAMES, ['floor', 'bigsync', 'bigsync-aligned', 'rsync', 'rdiff', 'cp', 'cat']);
+  it('offers bigsync-aligned, bigsync-rolling and rdiff; the bigsync-<match> tools only when named', () => {
+    assert.deepEqual(TOOL_NAMES, [
+      'floor',
+      'bigsync',
+      'bigsync-aligned',
+      'bigsync-rolling',
+      'rsync',
+      'rdiff',
+      'cp',
+      'cat',
+    ]);
     assert.deepEqual(DEFAULT_TOOL_NAMES, ['floor', 'bigsync', 'rsync', 'rdiff', 'cp', 'cat']);
     assert.ok(SSH_TOOL_NAMES.includes('bigsync-aligned'));
+    assert.ok(SSH_TOOL_NAMES.includes('bigsync-rolling'));
     assert.ok(!(SSH_TOOL_NAMES as readonly string[]).includes('rdiff'), 'rdiff has no network mode');
     assert.deepEqual(DEFAULT_SSH_TOOL_NAMES, ['floor-ssh', 'bigsync', 'bigsync-z', 'rsync', 'cat-ssh']);
   });
@@ -183,5 +219,40 @@ describe('tool names', () => {
       'ssh -p 2222',
     ]);
     assert.ok(!('unsupported' in ssh['bigsync-aligned']), 'only -z can be unsupported');
+  });
+
+  it('bigsync-rolling adds --match=rolling after the user arguments, locally and over ssh', () => {
+    const local = builtinTools(LAUNCH);
+    assert.equal(local['bigsync-rolling'].name, 'bigsync-rolling');
+    assert.deepEqual(local['bigsync-rolling'].command(run(false)).argv, [
+      'node',
+      '/pkg/bin/bigsync.js',
+      '--json',
+      '--block-size',
+      '64K',
+      '--match=rolling',
+      '/w/source.img',
+      '/w/target.img',
+    ]);
+    const ssh = sshTools({
+      bigsync: LAUNCH,
+      rsh: ['ssh', '-p', '2222'],
+      host: '127.0.0.1',
+      remoteCache: '/c',
+    });
+    const tool = ssh['bigsync-rolling'];
+    assert.equal(tool.name, 'bigsync-rolling');
+    assert.deepEqual(tool.command(run(true)).argv.slice(2), [
+      '--json',
+      '--block-size',
+      '64K',
+      '--match=rolling',
+      '-e',
+      'ssh -p 2222',
+      '/w/source.img',
+      '127.0.0.1:/w/target.img',
+    ]);
+    assert.equal(tool.command(run(true)).env?.BIGSYNC_REMOTE_CACHE, '/c');
+    assert.ok(!('unsupported' in tool), 'only -z can be unsupported');
   });
 });
