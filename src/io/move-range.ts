@@ -2,14 +2,22 @@
  * Moving bytes within one file (the COPY of the rolling match): a memmove through a buffer, in
  * steps ordered so that no step reads bytes an earlier step of the same move wrote.
  */
+import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
+import { zeroRange } from './hole-punch.js';
 import { readFullySync, writeFullySync } from './positional-io.js';
+
+/** Zero runs at least this long become holes (a punch costs a filesystem transaction). */
+const MIN_HOLE = 64 * 1024;
+const PAGE = 4096;
 
 /**
  * Copies file bytes [from, from+length) to [to, to+length) of `fd`; the ranges may overlap.
  * @param buf scratch buffer; its length is the step.
  * @param saved bytes of the read range captured earlier (file offset `offset`): they replace what
  *   the file holds there now (core/move-plan.ts).
+ * @param holes zero runs of 64 KiB or more are punched as holes instead of written (a regular file
+ *   in sparse mode), so moving a sparse region keeps it sparse.
  * @throws BigsyncError IO_ERROR on a short read (the file is shorter than `from + length`),
  *   NO_SPACE / IO_ERROR from the write.
  */
@@ -20,6 +28,7 @@ export function moveWithin(
   length: number,
   buf: Buffer,
   saved: { bytes: Uint8Array; offset: number } | null = null,
+  holes = false,
 ): void {
   const backwardSteps = from < to; // data moves up: copy the top step first
   for (let done = 0; done < length;) {
@@ -36,7 +45,8 @@ export function moveWithin(
         );
       }
       if (saved !== null) overlay(buf, from + rel, n, saved);
-      writeFullySync(fd, buf, 0, n, to + rel);
+      if (holes) writeSparse(fd, buf, n, to + rel);
+      else writeFullySync(fd, buf, 0, n, to + rel);
     } catch (err) {
       throw toBigsyncError(err, `moving data within the target to offset ${to + rel} failed`, {
         offset: to + rel,
@@ -51,4 +61,20 @@ function overlay(buf: Buffer, pos: number, n: number, saved: { bytes: Uint8Array
   const s = Math.max(pos, saved.offset);
   const e = Math.min(pos + n, saved.offset + saved.bytes.length);
   if (e > s) buf.set(saved.bytes.subarray(s - saved.offset, e - saved.offset), s - pos);
+}
+
+/** Writes buf[0, n) at `pos`, punching zero runs of at least {@link MIN_HOLE} bytes instead. */
+function writeSparse(fd: number, buf: Buffer, n: number, pos: number): void {
+  let data = 0; // start of the pending data run
+  for (let p = 0; p < n;) {
+    let z = p;
+    while (z < n && isAllZero(buf, z, Math.min(n, z + PAGE))) z = Math.min(n, z + PAGE);
+    if (z - p >= MIN_HOLE) {
+      if (p > data) writeFullySync(fd, buf, data, p - data, pos + data);
+      zeroRange(fd, pos + p, z - p, true);
+      data = z;
+    }
+    p = z === p ? p + PAGE : z;
+  }
+  if (n > data) writeFullySync(fd, buf, data, n - data, pos + data);
 }

@@ -16,6 +16,8 @@ export interface MoveRangeTask {
   length: number;
   saved: Uint8Array | null;
   savedOffset: number;
+  /** Punch long zero runs instead of writing them (regular file, sparse mode). */
+  holes: boolean;
 }
 
 const STEP = 1024 * 1024;
@@ -30,6 +32,7 @@ export function runMoveRange(t: MoveRangeTask): number {
       t.length,
       scratch(STEP, 2).subarray(0, STEP),
       t.saved === null ? null : { bytes: t.saved, offset: t.savedOffset },
+      t.holes,
     );
   } catch (err) {
     throw toBigsyncError(err, `moving data within the target to offset ${t.to}`, { offset: t.to });

@@ -10,6 +10,7 @@
 import { BLOCK_HASH_LENGTH, gmac } from '../core/block-hash.js';
 import { findMatches, type CopyOp } from '../core/rolling-matcher.js';
 import { WeakTable } from '../core/weak-table.js';
+import { isAllZero } from '../core/zero-detect.js';
 import { toBigsyncError } from '../errors.js';
 import { readFullySync } from '../io/positional-io.js';
 import { scratch } from './scratch-buffer.js';
@@ -29,6 +30,8 @@ export interface VerifyByHash {
   /** 16 bytes per target block (target geometry), valid where `known[b]` is 1. */
   tags: Uint8Array;
   known: Uint8Array;
+  /** 1 where the target block is all zero: it matches an all-zero window (no hash needed). */
+  zero: Uint8Array;
 }
 
 /** Search source positions [start, end) for target blocks. */
@@ -81,7 +84,9 @@ function byHash(v: VerifyByHash, blockSize: number): Verify {
   const L = BLOCK_HASH_LENGTH;
   return (off, src, at) => {
     const b = off / blockSize;
-    if (!Number.isInteger(b) || v.known[b] !== 1) return false;
+    if (!Number.isInteger(b)) return false;
+    if (v.zero[b] === 1) return isAllZero(src, at, at + blockSize);
+    if (v.known[b] !== 1) return false;
     const tag = gmac(v.key, src.subarray(at, at + blockSize));
     return Buffer.compare(tag, v.tags.subarray(b * L, (b + 1) * L)) === 0;
   };

@@ -24,10 +24,16 @@ function readSaved(fd: number, offset: number, length: number): Uint8Array {
 }
 
 /**
- * Moves `op`'s bytes within the target open as `fd`.
+ * Moves `op`'s bytes within the target open as `fd`; with `holes`, long zero runs become holes.
  * @throws IO_ERROR / NO_SPACE from the reads and writes.
  */
-export async function applyMove(exec: Executor, fd: number, op: CopyOp, jobs: number): Promise<void> {
+export async function applyMove(
+  exec: Executor,
+  fd: number,
+  op: CopyOp,
+  jobs: number,
+  holes: boolean,
+): Promise<void> {
   for (const wave of planMove(op.from, op.to, op.length, SEGMENT, jobs)) {
     // every saved range is read before any segment of the wave writes
     const tasks: MoveRangeTask[] = wave.map((s) => ({
@@ -38,6 +44,7 @@ export async function applyMove(exec: Executor, fd: number, op: CopyOp, jobs: nu
       length: s.length,
       saved: s.save === null ? null : readSaved(fd, s.save.offset, s.save.length),
       savedOffset: s.save?.offset ?? 0,
+      holes,
     }));
     await mapBounded(tasks, jobs + 1, (t) => exec.moveRange(t));
   }

@@ -9,7 +9,9 @@
  */
 import { BLOCK_HASH_LENGTH, gmac } from '../core/block-hash.js';
 import { literalGaps } from '../core/copy-ops.js';
+import { ExtentCursor } from '../core/chunk-plan.js';
 import type { Extent } from '../core/extent.js';
+import { isAllZero } from '../core/zero-detect.js';
 import type { CopyOp } from '../core/rolling-matcher.js';
 import { BigsyncError } from '../errors.js';
 import { MAX_BLOCKS_PER_BATCH } from '../format/wire-constants.js';
@@ -96,8 +98,18 @@ function extend(
   return { to, from, length };
 }
 
-/** The blocks whose page hashes can help: next to each copy, and under the gaps. */
-function wantedBlocks(ctx: SessionContext, ops: CopyOp[], gaps: Extent[]): number[] {
+/**
+ * The blocks whose page hashes can help: next to each copy, and under the gaps; only blocks that
+ * hold data on both sides (`bothData`): a zero range costs nothing to send, and a zero target
+ * block has no page worth matching.
+ */
+function wantedBlocks(
+  ctx: SessionContext,
+  file: SessionFile,
+  ops: CopyOp[],
+  gaps: Extent[],
+  bothData: (b: number) => boolean,
+): number[] {
   const B = ctx.blockSize;
   const limit = Math.floor(Math.min(ctx.targetSize, ctx.size) / B);
   const want = new Set<number>();
@@ -105,10 +117,31 @@ function wantedBlocks(ctx: SessionContext, ops: CopyOp[], gaps: Extent[]): numbe
     if (o.from % B === 0) want.add(o.from / B - 1);
     if ((o.from + o.length) % B === 0) want.add((o.from + o.length) / B);
   }
-  for (const g of gaps) {
-    for (let b = Math.floor(g.offset / B); b * B < g.offset + g.length; b++) want.add(b);
+  for (const g of gaps) for (const b of blocksWithData(ctx, file, g)) want.add(b);
+  return [...want].filter((b) => b >= 0 && b < limit && bothData(b)).sort((a, b) => a - b);
+}
+
+/**
+ * The blocks holding the non-zero full pages of source range `g` (zero pages are sent as zero
+ * runs, which cost nothing; holes are not even read).
+ */
+function blocksWithData(ctx: SessionContext, file: SessionFile, g: Extent): number[] {
+  const out: number[] = [];
+  const parts = file.data === null ? [g] : new ExtentCursor(file.data).clip(g.offset, g.offset + g.length);
+  const buf = Buffer.allocUnsafe(PAGE_SIZE);
+  for (const e of parts) {
+    for (
+      let p = Math.ceil(e.offset / PAGE_SIZE) * PAGE_SIZE;
+      p + PAGE_SIZE <= e.offset + e.length;
+      p += PAGE_SIZE
+    ) {
+      const b = Math.floor(p / ctx.blockSize);
+      if (out.at(-1) === b) continue;
+      const n = readFullySync(file.fd as number, buf, 0, PAGE_SIZE, p);
+      if (n === PAGE_SIZE && !isAllZero(buf)) out.push(b);
+    }
   }
-  return [...want].filter((b) => b >= 0 && b < limit).sort((a, b) => a - b);
+  return out;
 }
 
 /** Subtracts the pages of `gaps` the target already holds at the same offset. */
@@ -133,7 +166,8 @@ function dropPagesInPlace(
 }
 
 /**
- * Refines the copies `ops` (sorted by `to`, each inside one of `regions`) and the literal gaps.
+ * Refines the copies `ops` (sorted by `to`, each inside one of `regions`) and the literal gaps;
+ * `bothData(b)` says whether block b is not all zero in the source nor in the target.
  * Reads SUBHASHES from the channel: call it before any COPY or DATA is sent.
  */
 export async function refineLiteral(
@@ -141,10 +175,11 @@ export async function refineLiteral(
   file: SessionFile,
   regions: Extent[],
   ops: CopyOp[],
+  bothData: (b: number) => boolean,
 ): Promise<Refined> {
   const gapsOf = (list: CopyOp[]): Extent[] =>
     regions.flatMap((g) => literalGaps(g.offset, g.offset + g.length, list));
-  const blocks = wantedBlocks(ctx, ops, gapsOf(ops));
+  const blocks = wantedBlocks(ctx, file, ops, gapsOf(ops), bothData);
   if (blocks.length === 0) return { ops, literal: gapsOf(ops) };
   const hashes = await fetchPageHashes(ctx, blocks);
   const src = new SourcePages(ctx, file);

@@ -211,7 +211,7 @@ async function rollingPhases(p: LocalPlan, r: RollingRun): Promise<MatchStats> {
   const fd = p.dst.fd as number;
   for (const c of sched.copies) {
     checkAbort(r.signal);
-    await applyMove(exec, fd, c, r.jobs);
+    await applyMove(exec, fd, c, r.jobs, p.holes);
     r.totals.bytesWritten += c.length;
   }
   r.totals.bytesWritten += writeStaged(fd, stage.staged);

@@ -29,6 +29,8 @@ export interface RollingInput {
   /** The receiver's BLOCK_HASHES, 16 bytes per block (source geometry), and its zero flags. */
   theirTags: Uint8Array;
   theirZero: Uint8Array;
+  /** The sender's own zero flags, per block. */
+  ownZero: Uint8Array;
   /** The target's size before the sync (for a device: at most the source's size). */
   targetSize: number;
   /** Where the appended part the sender already sent (as an aligned sync would) starts, or null. */
@@ -51,7 +53,10 @@ async function weakSums(ctx: SessionContext, blocks: number[], v: VerifyByHash) 
         throw new BigsyncError('PROTOCOL_ERROR', `WEAK_SUMS for block ${e.block}, expected ${blocks[got]}`);
       }
       got++;
-      if (e.zero) continue;
+      if (e.zero) {
+        v.zero[e.block] = 1;
+        continue;
+      }
       if (e.strong !== null) {
         v.tags.set(e.strong, e.block * L);
         v.known[e.block] = 1;
@@ -74,10 +79,14 @@ function knownHashes(ctx: SessionContext, input: RollingInput): VerifyByHash {
     key: ctx.key,
     tags: new Uint8Array(new SharedArrayBuffer(n * L)),
     known: new Uint8Array(new SharedArrayBuffer(n)),
+    zero: new Uint8Array(new SharedArrayBuffer(n)),
   };
   const both = Math.min(n, Math.floor(ctx.size / ctx.blockSize));
   for (let b = 0; b < both; b++) {
-    if (input.theirZero[b] === 1) continue;
+    if (input.theirZero[b] === 1) {
+      v.zero[b] = 1;
+      continue;
+    }
     v.tags.set(input.theirTags.subarray(b * L, (b + 1) * L), b * L);
     v.known[b] = 1;
   }
@@ -184,7 +193,8 @@ export async function runRollingSender(
     const table = want.length === 0 ? null : await weakSums(ctx, want, v);
     if (table !== null && table.weak.length > 0) ops = await search(ctx, file, regions, table, v);
   }
-  const refined = await refineLiteral(ctx, file, regions, ops);
+  const bothData = (b: number): boolean => input.ownZero[b] !== 1 && input.theirZero[b] !== 1;
+  const refined = await refineLiteral(ctx, file, regions, ops, bothData);
   const sched = scheduleCopies(refined.ops);
   const literal = unionExtents([...refined.literal, ...sched.literals]);
   for (const c of sched.copies) {

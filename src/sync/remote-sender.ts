@@ -303,6 +303,7 @@ export async function runSender(
           differing: [],
           theirTags: new Uint8Array(own.total * BLOCK_HASH_LENGTH),
           theirZero: new Uint8Array(own.total),
+          ownZero: own.zero,
           targetSize: ctx.targetIsDevice ? Math.min(ctx.targetSize, ctx.size) : ctx.targetSize,
           sentFrom: null,
         }

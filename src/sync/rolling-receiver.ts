@@ -9,6 +9,7 @@ import { toBigsyncError } from '../errors.js';
 import type { CopyMessage } from '../format/messages-rolling.js';
 import { validateCopyRange, validateWeakRequest } from '../format/block-range.js';
 import { applyMove } from './apply-moves.js';
+import { mapBounded } from './bounded-map.js';
 import type { RoleStats, SessionContext, SessionFile } from './remote-session.js';
 
 /** The target's full blocks before the sync (for a device: within the source's size). */
@@ -26,26 +27,33 @@ export async function answerWeak(
 ): Promise<void> {
   validateWeakRequest(blocks, fullBlocks(ctx, file));
   const B = ctx.blockSize;
-  const strong = Uint8Array.from(blocks, (b) => ((b + 1) * B > ctx.size ? 1 : 0));
-  const r = await ctx.exec.weakSums({
-    kind: 'weak-sums',
-    fd: file.fd as number,
-    blocks: [...blocks],
-    blockSize: B,
-    key: ctx.key,
-    strong,
-  });
-  stats.bytesRead += r.bytesRead;
   const L = BLOCK_HASH_LENGTH;
-  const entries = blocks.map((block, i) => {
-    const zero = r.zero[i] === 1;
-    return {
-      block,
-      zero,
-      weak: zero ? 0 : (r.weak[i] as number),
-      strong: zero || strong[i] !== 1 ? null : Buffer.from(r.tags.subarray(i * L, (i + 1) * L)),
-    };
+  // 16 MiB of blocks per task, on every core
+  const group = Math.max(1, Math.floor((16 * 1024 * 1024) / B));
+  const parts: number[][] = [];
+  for (let i = 0; i < blocks.length; i += group) parts.push(blocks.slice(i, i + group));
+  const answered = await mapBounded(parts, ctx.window, async (some) => {
+    const strong = Uint8Array.from(some, (b) => ((b + 1) * B > ctx.size ? 1 : 0));
+    const r = await ctx.exec.weakSums({
+      kind: 'weak-sums',
+      fd: file.fd as number,
+      blocks: some,
+      blockSize: B,
+      key: ctx.key,
+      strong,
+    });
+    stats.bytesRead += r.bytesRead;
+    return some.map((block, i) => {
+      const zero = r.zero[i] === 1;
+      return {
+        block,
+        zero,
+        weak: zero ? 0 : (r.weak[i] as number),
+        strong: zero || strong[i] !== 1 ? null : Buffer.from(r.tags.subarray(i * L, (i + 1) * L)),
+      };
+    });
   });
+  const entries = answered.flat();
   // one WEAK_SUMS per run of consecutive blocks, in order
   for (let i = 0; i < entries.length;) {
     let j = i + 1;
@@ -65,7 +73,7 @@ export async function applyCopy(
 ): Promise<void> {
   const readLimit = Math.max(ctx.size, file.isDevice ? ctx.size : file.size);
   validateCopyRange(msg, readLimit, ctx.size);
-  await applyMove(ctx.exec, file.fd as number, msg, ctx.window / 2);
+  await applyMove(ctx.exec, file.fd as number, msg, ctx.window / 2, ctx.opts.sparse && !file.isDevice);
   touched.fill(
     1,
     Math.floor(msg.to / ctx.blockSize),
