@@ -129,8 +129,14 @@ async function search(
   return (await Promise.all(perRegion)).flat();
 }
 
-/** Sends `e` of the source: zero pages as zero runs, the rest as DATA. */
-async function sendLiteral(ctx: SessionContext, file: SessionFile, e: Extent, stats: RoleStats, buf: Buffer) {
+/** Sends range `e` of the source: zero pages as zero runs, the rest as DATA (or counts it in a dry run). */
+export async function sendLiteral(
+  ctx: SessionContext,
+  file: SessionFile,
+  e: Extent,
+  stats: RoleStats,
+  buf: Buffer,
+) {
   const end = e.offset + e.length;
   const step = 1024 * 1024;
   const chunk = Buffer.allocUnsafe(step);

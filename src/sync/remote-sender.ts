@@ -23,7 +23,7 @@ import {
 } from './remote-session.js';
 import { Background } from './background.js';
 import { RefineGauge } from './refine-gauge.js';
-import { runRollingSender, type RollingInput } from './remote-rolling.js';
+import { runRollingSender, sendLiteral, type RollingInput } from './remote-rolling.js';
 import { sendPages, sendZero } from './sender-data.js';
 
 /** The sender's own hashes, filled batch by batch; `ready[i]` resolves when batch i is in. */
@@ -217,9 +217,13 @@ async function sendAppended(
   b: number,
 ) {
   const start = b * ctx.blockSize;
+  const length = Math.min(ctx.blockSize, ctx.size - start);
   r.sentFrom ??= start;
-  if (s.own.zero[b] === 1) await sendZero(ctx, start, Math.min(ctx.blockSize, ctx.size - start), s.stats);
-  else await sendPages(ctx, file, b, (_p, bytes) => !isAllZero(bytes), s.stats, s.buf);
+  if (s.own.zero[b] === 1) await sendZero(ctx, start, length, s.stats);
+  else if (r.theirZero[b] === 1)
+    await sendPages(ctx, file, b, (_p, bytes) => !isAllZero(bytes), s.stats, s.buf);
+  // the block holding the old end: the target has data in it, so its zero pages are sent as zero runs
+  else await sendLiteral(ctx, file, { offset: start, length }, s.stats, s.buf);
 }
 
 /** Whether this sync searches for moved data (docs/design.md, "Rolling match"). */

@@ -64,6 +64,29 @@ describe('remote sync over a real sshd', { skip }, () => {
     assert.ok(sameBytes(src, dst));
   });
 
+  it('data shifted by an insertion is moved on the remote side, not sent', () => {
+    const data = fs.readFileSync(src);
+    const shifted = t.file('shifted.img');
+    fs.writeFileSync(
+      shifted,
+      Buffer.concat([data.subarray(0, 5000), Buffer.alloc(777, 0x42), data.subarray(5000)]),
+    );
+    for (const [from, to] of [
+      [shifted, `127.0.0.1:${t.file('remote-old.img')}`],
+      [`127.0.0.1:${shifted}`, t.file('local-old.img')],
+    ] as const) {
+      const dst = to.startsWith('127.0.0.1:') ? to.slice('127.0.0.1:'.length) : to;
+      fs.copyFileSync(src, dst);
+      const r = cli(['--json', from, to]);
+      assert.equal(r.status, 0, r.stderr);
+      const s = lastJson(r);
+      assert.ok(sameBytes(shifted, dst));
+      assert.equal(s['match'], 'rolling');
+      assert.ok((s['movedBytes'] as number) > data.length / 2, `moved ${String(s['movedBytes'])}`);
+      assert.ok((s['literalBytes'] as number) <= 64 * 1024, `literal ${String(s['literalBytes'])}`);
+    }
+  });
+
   it('ssh killed mid-transfer: exit 11; a rerun converges', async () => {
     const big = t.file('big.img');
     writeSeededFile(big, 256 * MiB, 'ssh-e2e-big');

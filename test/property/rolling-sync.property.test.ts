@@ -52,6 +52,28 @@ describe('rolling match properties', () => {
     );
   });
 
+  it('regression: the block holding the old end of a grown target is sent whole, zero pages too', async () => {
+    // found by remote-sync.property (seed 812632620): an appended block was sent as if the
+    // target held only zeros there, leaving the target's old byte 0 in place
+    const src = t.file(`grown-src${n}`);
+    const dst = t.file(`grown-dst${n++}`);
+    const a = Buffer.alloc(4097);
+    a[4096] = 1;
+    fs.writeFileSync(src, a);
+    fs.writeFileSync(dst, Buffer.of(1));
+    const s = await syncRemote({
+      direction: 'push',
+      localPath: src,
+      remotePath: dst,
+      remoteLabel: `mem:${dst}`,
+      transport: memoryTransport(),
+      blockSize: 8192,
+      software: 'test',
+    });
+    assert.ok(fs.readFileSync(dst).equals(a));
+    assert.equal(s.verified, true);
+  });
+
   it('remote: push and pull end byte-identical, with moves sent as COPY', async () => {
     await fc.assert(
       fc.asyncProperty(

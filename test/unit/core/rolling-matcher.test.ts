@@ -215,7 +215,7 @@ describe('findMatches', () => {
       [new Uint8Array(0), 0, 1],
     ] as const) {
       const r = findMatches({ ...base, src, start, end });
-      assert.deepEqual(r, { ops: [], positionsRolled: 0, verifies: 0, failedVerifies: 0 });
+      assert.deepEqual(r, { ops: [], positionsRolled: 0, verifies: 0, failedVerifies: 0, resyncs: 0 });
     }
   });
 
