@@ -19,3 +19,14 @@ export function weakSumsOf(
   for (let k = 0; k < out.length; k++) out[k] = weakChecksum(buf, k * blockSize, blockSize);
   return out;
 }
+
+const one = new Uint32Array(1);
+
+/** The weak checksum of buf[0, length) (one window), without allocating. */
+export function weakOf(buf: Uint8Array, length: number, ops: NativeOps | null = nativeOps()): number {
+  if (ops?.weakSums !== undefined) {
+    ops.weakSums(buf.subarray(0, length), length, one);
+    return one[0] as number;
+  }
+  return weakChecksum(buf, 0, length);
+}

@@ -9,6 +9,7 @@ import type { Extent } from '../core/extent.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { toBigsyncError } from '../errors.js';
 import { readFullySync } from '../io/positional-io.js';
+import { weakOf } from '../io/weak-sums.js';
 
 const PIECE = 64 * 1024;
 const piece = Buffer.allocUnsafe(PIECE);
@@ -25,6 +26,8 @@ export interface HashBlocksTask {
   /** The file's data extents within the range (the rest reads as zeros); null: all data. */
   data: Extent[] | null;
   key: Uint8Array;
+  /** Also the weak (rolling) checksum of each full block, for a receiver expecting a rolling match. */
+  weak?: boolean;
 }
 
 /** Tags of the blocks, 16 bytes each, and a zero flag per block (1: all-zero, tag left blank). */
@@ -32,6 +35,18 @@ export interface HashBlocksResult {
   tags: Uint8Array;
   zero: Uint8Array;
   bytesRead: number;
+  /** With `weak`: per block its weak checksum (0 for a short last block or an all-zero one). */
+  weak?: Uint32Array;
+}
+
+/**
+ * Adds a piece's weak checksum to its block's: with o the piece's offset in the block, m its
+ * length and L the block's, sum (L - i) x_i over the piece is the piece's own b plus (L - o - m) a.
+ */
+function addPieceWeak(acc: { a: number; b: number }, w: number, after: number): void {
+  const pa = w & 0xffff;
+  acc.a = (acc.a + pa) & 0xffff;
+  acc.b = (acc.b + (w >>> 16) + Math.imul(after & 0xffff, pa)) & 0xffff;
 }
 
 function readAt(
@@ -58,26 +73,31 @@ export function runHashBlocks(t: HashBlocksTask): HashBlocksResult {
   const tags = new Uint8Array(t.count * BLOCK_HASH_LENGTH);
   const zero = new Uint8Array(t.count);
   const cur = t.data === null ? null : new ExtentCursor(t.data);
+  const weak = t.weak === true ? new Uint32Array(t.count) : undefined;
   let bytesRead = 0;
   try {
     for (let i = 0; i < t.count; i++) {
       const start = (t.firstBlock + i) * t.blockSize;
       const end = Math.min(start + t.blockSize, t.size);
+      const full = weak !== undefined && end - start === t.blockSize;
+      const acc = { a: 0, b: 0 };
       const h = new BlockHashState(t.key);
       for (let pos = start; pos < end; pos += PIECE) {
         const len = Math.min(PIECE, end - pos);
         const r = readAt(t.fd, pos, len, cur);
         bytesRead += r.bytes;
         h.update(piece.subarray(0, len), r.zero);
+        if (full && !r.zero) addPieceWeak(acc, weakOf(piece, len), end - pos - len);
       }
       const tag = h.finish();
       if (tag === null) zero[i] = 1;
       else tags.set(tag, i * BLOCK_HASH_LENGTH);
+      if (full && tag !== null) (weak as Uint32Array)[i] = ((acc.b << 16) | acc.a) >>> 0;
     }
   } catch (err) {
     throw toBigsyncError(err, `read failed hashing block ${t.firstBlock}`, { block: t.firstBlock });
   }
-  return { tags, zero, bytesRead };
+  return weak === undefined ? { tags, zero, bytesRead } : { tags, zero, bytesRead, weak };
 }
 
 /** Page hashes of chosen blocks. */

@@ -27,6 +27,7 @@ import { answerWeak, applyCopy, cutTarget } from './rolling-receiver.js';
 import {
   batchBlocks,
   emptyStats,
+  expectsRolling,
   PAGE_SIZE,
   reportProgress,
   type RoleStats,
@@ -37,6 +38,8 @@ import {
 interface Hashes {
   tags: Uint8Array;
   zero: Uint8Array;
+  /** Weak checksums of the full blocks, computed while hashing when a rolling match is expected. */
+  weak: Uint32Array | null;
 }
 
 /** Hashes blocks [first, first+count) with the executor. */
@@ -46,6 +49,7 @@ async function hashRange(
   first: number,
   count: number,
   stats: RoleStats,
+  weak = false,
 ) {
   const start = first * ctx.blockSize;
   const end = Math.min(ctx.size, (first + count) * ctx.blockSize);
@@ -59,6 +63,7 @@ async function hashRange(
     size: ctx.size,
     data,
     key: ctx.key,
+    ...(weak ? { weak: true } : {}),
   });
   stats.bytesRead += r.bytesRead;
   return r;
@@ -80,6 +85,7 @@ async function streamHashes(
     const r = await q.p;
     h.tags.set(r.tags, q.first * BLOCK_HASH_LENGTH);
     h.zero.set(r.zero, q.first);
+    if (h.weak !== null && r.weak !== undefined) h.weak.set(r.weak, q.first);
     const hashes = Array.from({ length: q.count }, (_, i) =>
       r.zero[i] === 1
         ? null
@@ -94,7 +100,7 @@ async function streamHashes(
   for (let first = 0; first < total; first += batch) {
     if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
     const count = Math.min(batch, total - first);
-    const p = hashRange(ctx, file, first, count, stats);
+    const p = hashRange(ctx, file, first, count, stats, h.weak !== null);
     p.catch(() => undefined); // awaited by flush(); after an early stop it may go unawaited
     queue.push({ first, count, p });
     if (queue.length >= ctx.window) await flush();
@@ -212,7 +218,11 @@ export async function runReceiver(
 ): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
   const stats = emptyStats();
   const total = blockCount(ctx.size, ctx.blockSize);
-  const h: Hashes = { tags: new Uint8Array(total * BLOCK_HASH_LENGTH), zero: new Uint8Array(total) };
+  const h: Hashes = {
+    tags: new Uint8Array(total * BLOCK_HASH_LENGTH),
+    zero: new Uint8Array(total),
+    weak: expectsRolling(ctx) ? new Uint32Array(total) : null,
+  };
   const touched = new Uint8Array(total);
   const bg = new Background();
   let weakAnswers = Promise.resolve();
@@ -227,7 +237,7 @@ export async function runReceiver(
     } else if (msg.type === 'WEAK_REQUEST' && ctx.opts.rolling) {
       // answered in the order asked: the sender matches answers to requests by order
       const blocks = msg.body.blocks;
-      weakAnswers = weakAnswers.then(() => answerWeak(ctx, file, blocks, stats));
+      weakAnswers = weakAnswers.then(() => answerWeak(ctx, file, blocks, stats, h));
       bg.add(weakAnswers);
     } else if (msg.type === 'COPY' && ctx.opts.rolling) {
       if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'COPY received in a dry run');

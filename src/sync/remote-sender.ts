@@ -15,6 +15,7 @@ import { unexpectedMessage } from '../protocol/handshake.js';
 import {
   batchBlocks,
   emptyStats,
+  expectsRolling,
   PAGE_SIZE,
   reportProgress,
   type RoleStats,
@@ -226,13 +227,6 @@ async function sendAppended(
   else await sendLiteral(ctx, file, { offset: start, length }, s.stats, s.buf);
 }
 
-/** Whether this sync searches for moved data (docs/design.md, "Rolling match"). */
-function wantsRolling(ctx: SessionContext): boolean {
-  if (!ctx.opts.rolling || ctx.opts.wholeFile || ctx.targetSize === 0) return false;
-  if (ctx.opts.match === 'rolling') return true;
-  return ctx.opts.match === 'auto' && !ctx.targetIsDevice && ctx.targetSize !== ctx.size;
-}
-
 /** Handles one SUBHASHES: sends the pages whose hashes differ from ours. */
 async function onSubhashes(
   ctx: SessionContext,
@@ -302,7 +296,7 @@ export async function runSender(
     gauge: new RefineGauge(),
     buf: Buffer.allocUnsafe(1024 * 1024),
     stats,
-    rolling: wantsRolling(ctx)
+    rolling: expectsRolling(ctx)
       ? {
           differing: [],
           theirTags: new Uint8Array(own.total * BLOCK_HASH_LENGTH),

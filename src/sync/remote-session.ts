@@ -100,3 +100,13 @@ export function reportProgress(ctx: SessionContext, bytesDone: number, stats: Ro
     wireBytesReceived: ctx.ch.bytesReceived,
   });
 }
+
+/**
+ * Whether the sender of this session searches for moved data (docs/design.md, "Rolling match"):
+ * both sides compute it the same way, so the receiver can prepare (weak sums while it hashes).
+ */
+export function expectsRolling(ctx: SessionContext): boolean {
+  if (!ctx.opts.rolling || ctx.opts.wholeFile || ctx.targetSize === 0) return false;
+  if (ctx.opts.match === 'rolling') return true;
+  return ctx.opts.match === 'auto' && !ctx.targetIsDevice && ctx.targetSize !== ctx.size;
+}

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { BLOCK_HASH_LENGTH } from '../core/block-hash.js';
 import { toBigsyncError } from '../errors.js';
-import type { CopyMessage } from '../format/messages-rolling.js';
+import type { CopyMessage, WeakSumEntry } from '../format/messages-rolling.js';
 import { validateCopyRange, validateWeakRequest } from '../format/block-range.js';
 import { applyMove } from './apply-moves.js';
 import { mapBounded } from './bounded-map.js';
@@ -24,8 +24,18 @@ export async function answerWeak(
   file: SessionFile,
   blocks: readonly number[],
   stats: RoleStats,
+  hashed: { zero: Uint8Array; weak: Uint32Array | null },
 ): Promise<void> {
   validateWeakRequest(blocks, fullBlocks(ctx, file));
+  const cached = hashed.weak;
+  if (cached !== null && blocks.every((b) => (b + 1) * ctx.blockSize <= ctx.size)) {
+    // computed while hashing the same bytes (nothing is written before the sender asks)
+    const entries = blocks.map((block) => {
+      const zero = hashed.zero[block] === 1;
+      return { block, zero, weak: zero ? 0 : (cached[block] as number), strong: null };
+    });
+    return sendRuns(ctx, entries);
+  }
   const B = ctx.blockSize;
   const L = BLOCK_HASH_LENGTH;
   // 16 MiB of blocks per task, on every core
@@ -53,7 +63,11 @@ export async function answerWeak(
       };
     });
   });
-  const entries = answered.flat();
+  return sendRuns(ctx, answered.flat());
+}
+
+/** Sends `entries` as one WEAK_SUMS per run of consecutive blocks, in order. */
+async function sendRuns(ctx: SessionContext, entries: WeakSumEntry[]): Promise<void> {
   // one WEAK_SUMS per run of consecutive blocks, in order
   for (let i = 0; i < entries.length;) {
     let j = i + 1;
