@@ -22,6 +22,7 @@ import { zeroRange } from '../io/hole-punch.js';
 import { resizeTarget } from '../io/resize-target.js';
 import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
+import { mapBounded } from './bounded-map.js';
 import { decompressData } from './data-codec.js';
 import { answerWeak, applyCopy, cutTarget } from './rolling-receiver.js';
 import {
@@ -173,7 +174,7 @@ async function verifyDigest(
 ) {
   const total = touched.length;
   const batch = batchBlocks(ctx.blockSize);
-  const reread: Promise<void>[] = [];
+  const runs: { first: number; count: number }[] = [];
   for (let b = 0; b < total;) {
     if (touched[b] !== 1 && !ctx.opts.wholeFile) {
       b++;
@@ -181,17 +182,16 @@ async function verifyDigest(
     }
     let e = b;
     while (e < total && e - b < batch && (touched[e] === 1 || ctx.opts.wholeFile)) e++;
-    const first = b;
-    const fresh = { ...file, data: null };
-    reread.push(
-      hashRange(ctx, fresh, first, e - first, stats).then((r) => {
-        h.tags.set(r.tags, first * BLOCK_HASH_LENGTH);
-        h.zero.set(r.zero, first);
-      }),
-    );
+    runs.push({ first: b, count: e - b });
     b = e;
   }
-  await Promise.all(reread);
+  // a bounded number in flight, so the workers and this thread share the runs (bounded-map.ts)
+  const fresh = { ...file, data: null };
+  await mapBounded(runs, ctx.window, async ({ first, count }) => {
+    const r = await hashRange(ctx, fresh, first, count, stats);
+    h.tags.set(r.tags, first * BLOCK_HASH_LENGTH);
+    h.zero.set(r.zero, first);
+  });
   const d = new FileDigest();
   for (let b = 0; b < total; b++)
     d.add(h.zero[b] === 1 ? null : h.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH));

@@ -19,6 +19,7 @@ import { readFullySync } from '../io/positional-io.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
 import { sharedTable, type VerifyByHash } from '../parallel/rolling-task.js';
 import { PAGE_SIZE, type RoleStats, type SessionContext, type SessionFile } from './remote-session.js';
+import { mapBounded } from './bounded-map.js';
 import { refineLiteral } from './literal-refine.js';
 import { sendRange, sendZero } from './sender-data.js';
 
@@ -103,30 +104,29 @@ async function search(
   const probeWindow = ctx.opts.match === 'rolling' ? null : 2 * ctx.blockSize;
   const shared = sharedTable(table.weak, table.offsets);
   const tableId = randomUUID();
-  const perRegion = regions.map(async (region) => {
-    const results = await Promise.all(
-      searchPlan(region, ctx.blockSize).map((c) =>
-        ctx.exec.rollingMatch({
-          kind: 'rolling-match',
-          srcFd: file.fd as number,
-          srcSize: ctx.size,
-          start: c.offset,
-          end: c.offset + c.length,
-          blockSize: ctx.blockSize,
-          tableId,
-          weak: shared.weak,
-          offsets: shared.offsets,
-          verify: v,
-          probeWindow,
-        }),
-      ),
-    );
+  // a bounded number in flight, so the workers and this thread share the chunks (bounded-map.ts)
+  const chunks = regions.flatMap((region, i) => searchPlan(region, ctx.blockSize).map((c) => ({ c, i })));
+  const found = await mapBounded(chunks, ctx.window, ({ c }) =>
+    ctx.exec.rollingMatch({
+      kind: 'rolling-match',
+      srcFd: file.fd as number,
+      srcSize: ctx.size,
+      start: c.offset,
+      end: c.offset + c.length,
+      blockSize: ctx.blockSize,
+      tableId,
+      weak: shared.weak,
+      offsets: shared.offsets,
+      verify: v,
+      probeWindow,
+    }),
+  );
+  return regions.flatMap((region, i) => {
     const end = region.offset + region.length;
-    return mergeOps(results.map((r) => r.ops))
+    return mergeOps(found.filter((_, k) => chunks[k]?.i === i).map((r) => r.ops))
       .filter((o) => o.to < end)
       .map((o) => (o.to + o.length <= end ? o : { ...o, length: end - o.to }));
   });
-  return (await Promise.all(perRegion)).flat();
 }
 
 /** Sends range `e` of the source: zero pages as zero runs, the rest as DATA (or counts it in a dry run). */
