@@ -63,6 +63,15 @@ function overlay(buf: Buffer, pos: number, n: number, saved: { bytes: Uint8Array
   if (e > s) buf.set(saved.bytes.subarray(s - saved.offset, e - saved.offset), s - pos);
 }
 
+let probe = Buffer.alloc(0);
+
+/** Whether file bytes [pos, pos + n) all read as zero. */
+function readsAsZero(fd: number, pos: number, n: number): boolean {
+  if (probe.length < n) probe = Buffer.allocUnsafe(n);
+  const got = readFullySync(fd, probe, 0, n, pos);
+  return got === n && isAllZero(probe, 0, n);
+}
+
 /** Writes buf[0, n) at `pos`, punching zero runs of at least {@link MIN_HOLE} bytes instead. */
 function writeSparse(fd: number, buf: Buffer, n: number, pos: number): void {
   let data = 0; // start of the pending data run
@@ -71,7 +80,8 @@ function writeSparse(fd: number, buf: Buffer, n: number, pos: number): void {
     while (z < n && isAllZero(buf, z, Math.min(n, z + PAGE))) z = Math.min(n, z + PAGE);
     if (z - p >= MIN_HOLE) {
       if (p > data) writeFullySync(fd, buf, data, p - data, pos + data);
-      zeroRange(fd, pos + p, z - p, true);
+      // a zero region moved by a little mostly lands on zeros (often a hole): leave those alone
+      if (!readsAsZero(fd, pos + p, z - p)) zeroRange(fd, pos + p, z - p, true);
       data = z;
     }
     p = z === p ? p + PAGE : z;
