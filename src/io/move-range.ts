@@ -7,8 +7,8 @@ import { BigsyncError, toBigsyncError } from '../errors.js';
 import { zeroRange } from './hole-punch.js';
 import { readFullySync, writeFullySync } from './positional-io.js';
 
-/** Zero runs at least this long become holes (a punch costs a filesystem transaction). */
-const MIN_HOLE = 64 * 1024;
+/** Zero runs of at least a page become holes, as in the aligned pass, so the target stays as sparse as the source (a zero run that lands on zeros costs nothing: see writeSparse). */
+const MIN_HOLE = 4096;
 const PAGE = 4096;
 
 /**
@@ -16,7 +16,7 @@ const PAGE = 4096;
  * @param buf scratch buffer; its length is the step.
  * @param saved bytes of the read range captured earlier (file offset `offset`): they replace what
  *   the file holds there now (core/move-plan.ts).
- * @param holes zero runs of 64 KiB or more are punched as holes instead of written (a regular file
+ * @param holes zero runs of a page or more are punched as holes instead of written (a regular file
  *   in sparse mode), so moving a sparse region keeps it sparse.
  * @throws BigsyncError IO_ERROR on a short read (the file is shorter than `from + length`),
  *   NO_SPACE / IO_ERROR from the write.

@@ -49,3 +49,57 @@ export async function applyMove(
     await mapBounded(tasks, jobs + 1, (t) => exec.moveRange(t));
   }
 }
+
+const overlap = (a: number, al: number, b: number, bl: number): boolean => a < b + bl && b < a + al;
+
+/** Most small moves run as one wave. */
+const WAVE = 64;
+
+/**
+ * Applies `copies` in their order: a long one on every core (applyMove); runs of short ones that
+ * neither write where another of the run reads nor read where another writes run at the same time,
+ * one per thread, each as its own memmove.
+ */
+export async function applyMoves(
+  exec: Executor,
+  fd: number,
+  copies: readonly CopyOp[],
+  jobs: number,
+  holes: boolean,
+  onMoved: (op: CopyOp) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  let wave: CopyOp[] = [];
+  const flush = async (): Promise<void> => {
+    const run = wave;
+    wave = [];
+    await mapBounded(run, jobs + 1, async (op) => {
+      await exec.moveRange({
+        kind: 'move-range',
+        fd,
+        from: op.from,
+        to: op.to,
+        length: op.length,
+        saved: null,
+        savedOffset: 0,
+        holes,
+      });
+      onMoved(op);
+    });
+  };
+  for (const op of copies) {
+    if (signal?.aborted === true) break;
+    if (op.length >= SEGMENT) {
+      await flush();
+      await applyMove(exec, fd, op, jobs, holes);
+      onMoved(op);
+      continue;
+    }
+    const clash = wave.some(
+      (w) => overlap(w.to, w.length, op.from, op.length) || overlap(op.to, op.length, w.from, w.length),
+    );
+    if (clash || wave.length >= WAVE) await flush();
+    wave.push(op);
+  }
+  await flush();
+}

@@ -15,9 +15,9 @@ import { BigsyncError, toBigsyncError } from '../errors.js';
 import { dataExtents } from '../io/sparse-map.js';
 import { sharedTable } from '../parallel/rolling-task.js';
 import { executor, type Executor } from '../parallel/executor.js';
-import type { LocalChunkResult } from '../parallel/local-chunk-task.js';
+import type { LocalChunkResult, LocalChunkTask } from '../parallel/local-chunk-task.js';
 import type { WorkerPool } from '../parallel/worker-pool.js';
-import { applyMove } from './apply-moves.js';
+import { applyMoves } from './apply-moves.js';
 import { mapBounded } from './bounded-map.js';
 import { extendCopies } from './extend-copies.js';
 import { stageConflicts, writeStaged } from './stage-conflicts.js';
@@ -45,27 +45,44 @@ export interface RollingRun {
 }
 
 /** Blocks differing at the same offset over [0, common), ascending (a compare-only pass). */
-async function differingBlocks(p: LocalPlan, r: RollingRun, common: number): Promise<number[]> {
+/**
+ * The first pass: which blocks differ at the same offset over [0, common) (compare only), and, in
+ * auto mode, in the same walk, the source's part past the old target's end written as in an
+ * aligned sync: a file that grew keeps its single pass. The price: where bytes were inserted, the
+ * last (size growth) bytes of the file, which a search could have moved, are written instead.
+ */
+async function firstPass(p: LocalPlan, r: RollingRun, common: number) {
   const lists: { offset: number; blocks: number[] }[] = [];
   const skipped = { bytes: 0 };
   const pass = { changedBlocks: 0, bytesRead: 0, bytesWritten: 0, bytesZeroed: 0, verifiedBytes: 0 };
-  await runChunks(rangeTasks(p, [{ offset: 0, length: common }], skipped, { dryRun: true, collect: true }), {
+  const tail = { changedBlocks: 0, bytesRead: 0, bytesWritten: 0, bytesZeroed: 0, verifiedBytes: 0 };
+  const size = p.src.size;
+  function* walk(): Generator<LocalChunkTask> {
+    yield* rangeTasks(p, [{ offset: 0, length: common }], skipped, { dryRun: true, collect: true });
+    if (size > common && p.opts.match !== 'rolling') {
+      yield* rangeTasks(p, [{ offset: common, length: size - common }], skipped);
+    }
+  }
+  await runChunks(walk(), {
     jobs: r.jobs,
-    size: p.src.size,
+    size,
     signal: r.signal,
     reporter: r.reporter,
     totals: pass,
     skipped,
     pool: r.pool,
     keepPool: true,
-    onChunk: (t, res) => lists.push({ offset: t.offset, blocks: res.changed ?? [] }),
+    onChunk: (t, res) => {
+      if (t.collect === true) lists.push({ offset: t.offset, blocks: res.changed ?? [] });
+      else addWrites(tail, res);
+    },
   });
   r.totals.bytesRead += pass.bytesRead;
   lists.sort((a, b) => a.offset - b.offset);
-  const out: number[] = [];
+  const blocks: number[] = [];
   for (const l of lists)
-    for (const b of l.blocks) if (out.length === 0 || (out.at(-1) as number) < b) out.push(b);
-  return out;
+    for (const b of l.blocks) if (blocks.length === 0 || (blocks.at(-1) as number) < b) blocks.push(b);
+  return { blocks, tail };
 }
 
 /** Weak checksums of the target's candidate blocks; all-zero blocks are left out. */
@@ -180,8 +197,12 @@ async function rollingPhases(p: LocalPlan, r: RollingRun): Promise<MatchStats> {
   const oldSize = p.dst.isDevice ? Math.min(p.dst.size, size) : p.dst.size;
   const common = Math.min(size, oldSize);
   const exec = executor(r.pool);
-  const blocks = await differingBlocks(p, r, common);
-  const regions = regionsOf(blocks, p.blockSize, common, size);
+  const { blocks, tail } = await firstPass(p, r, common);
+  addWrites(r.totals, tail);
+  // in auto mode the part past the old end was written by the first pass
+  const tailDone = p.opts.match !== 'rolling';
+  const grown = size > common && tailDone ? [{ offset: common, length: size - common }] : [];
+  const regions = regionsOf(blocks, p.blockSize, common, tailDone ? common : size);
   let ops: CopyOp[] = [];
   if (regions.length > 0) {
     const table = await buildTable(
@@ -201,19 +222,24 @@ async function rollingPhases(p: LocalPlan, r: RollingRun): Promise<MatchStats> {
   const stagedRanges = stage.staged.map((x) => ({ offset: x.to, length: x.bytes.length }));
   const moved = copiedBytes(sched.copies) + stagedRanges.reduce((a, e) => a + e.length, 0);
   const movedRanges = [...sched.copies.map((c) => ({ offset: c.to, length: c.length })), ...stagedRanges];
-  r.totals.changedBlocks = countBlocks([...literal, ...movedRanges], p.blockSize);
+  r.totals.changedBlocks = countBlocks([...literal, ...movedRanges, ...grown], p.blockSize);
   if (p.opts.dryRun === true) {
     const lit = await walk(p, r, literal, true);
     r.totals.bytesWritten += moved + lit.bytesWritten;
     r.totals.bytesZeroed += lit.bytesZeroed;
-    return { match: 'rolling', movedBytes: moved, literalBytes: lit.bytesWritten };
+    return { match: 'rolling', movedBytes: moved, literalBytes: lit.bytesWritten + tail.bytesWritten };
   }
   const fd = p.dst.fd as number;
-  for (const c of sched.copies) {
-    checkAbort(r.signal);
-    await applyMove(exec, fd, c, r.jobs, p.holes);
-    r.totals.bytesWritten += c.length;
-  }
+  await applyMoves(
+    exec,
+    fd,
+    sched.copies,
+    r.jobs,
+    p.holes,
+    (c) => (r.totals.bytesWritten += c.length),
+    r.signal,
+  );
+  checkAbort(r.signal);
   r.totals.bytesWritten += writeStaged(fd, stage.staged);
   const after: LocalPlan = {
     ...p,
@@ -223,7 +249,7 @@ async function rollingPhases(p: LocalPlan, r: RollingRun): Promise<MatchStats> {
   addWrites(r.totals, lit);
   if (p.opts.verify !== false && movedRanges.length > 0) await verifyMoved(after, r, movedRanges);
   if (!p.dst.isDevice && oldSize > size) truncate(p, size);
-  return { match: 'rolling', movedBytes: moved, literalBytes: lit.bytesWritten };
+  return { match: 'rolling', movedBytes: moved, literalBytes: lit.bytesWritten + tail.bytesWritten };
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
