@@ -30,3 +30,8 @@ export function weakOf(buf: Uint8Array, length: number, ops: NativeOps | null = 
   }
   return weakChecksum(buf, 0, length);
 }
+
+/** Whether weak sums run natively here (the addon is loaded and has them). */
+export function nativeWeakSums(ops: NativeOps | null = nativeOps()): boolean {
+  return ops?.weakSums !== undefined;
+}

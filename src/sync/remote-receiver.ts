@@ -19,6 +19,7 @@ import {
 } from '../format/wire-constants.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
 import { zeroRange } from '../io/hole-punch.js';
+import { nativeWeakSums } from '../io/weak-sums.js';
 import { resizeTarget } from '../io/resize-target.js';
 import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
@@ -221,7 +222,10 @@ export async function runReceiver(
   const h: Hashes = {
     tags: new Uint8Array(total * BLOCK_HASH_LENGTH),
     zero: new Uint8Array(total),
-    weak: expectsRolling(ctx) ? new Uint32Array(total) : null,
+    // computed while hashing only where that is cheap (native sums, ~8 GB/s): with the JS fallback
+    // (~1 GB/s, e.g. a bundle sent to a host without the addon) a file that only grew would pay
+    // for sums nobody asks for; they are then computed on request
+    weak: expectsRolling(ctx) && nativeWeakSums() ? new Uint32Array(total) : null,
   };
   const touched = new Uint8Array(total);
   const bg = new Background();
