@@ -6,24 +6,23 @@
  * cut a longer target last (its tail may have been a copy source).
  */
 import * as fs from 'node:fs';
-import { copiedBytes, literalGaps, mergeOps } from '../core/copy-ops.js';
+import { copiedBytes, literalGaps } from '../core/copy-ops.js';
 import { scheduleCopies } from '../core/copy-schedule.js';
 import type { Extent } from '../core/extent.js';
 import type { CopyOp } from '../core/rolling-matcher.js';
-import { randomUUID } from 'node:crypto';
 import { BigsyncError, toBigsyncError } from '../errors.js';
 import { dataExtents } from '../io/sparse-map.js';
-import { sharedTable } from '../parallel/rolling-task.js';
 import { executor, type Executor } from '../parallel/executor.js';
 import type { LocalChunkResult, LocalChunkTask } from '../parallel/local-chunk-task.js';
 import type { WorkerPool } from '../parallel/worker-pool.js';
 import { applyMoves } from './apply-moves.js';
 import { mapBounded } from './bounded-map.js';
+import { searchRegions } from './region-search.js';
 import { extendCopies } from './extend-copies.js';
 import { stageConflicts, writeStaged } from './stage-conflicts.js';
 import { runChunks } from './chunk-runner.js';
 import { rangeTasks, type LocalPlan } from './local-tasks.js';
-import { regionsOf, searchPlan, tableBlocksOf, unionExtents } from '../core/region-plan.js';
+import { regionsOf, tableBlocksOf, unionExtents } from '../core/region-plan.js';
 import type { Reporter } from './reporter.js';
 
 /** How a sync matched, for the summary. */
@@ -116,7 +115,6 @@ async function buildTable(p: LocalPlan, exec: Executor, blocks: number[], r: Rol
   return { weak: Uint32Array.from(weak), offsets: Float64Array.from(offsets) };
 }
 
-/** Searches the regions of the source for table blocks; ops per region, trimmed to it. */
 async function search(
   p: LocalPlan,
   exec: Executor,
@@ -125,36 +123,19 @@ async function search(
   oldSize: number,
   jobs: number,
 ): Promise<CopyOp[]> {
-  const probeWindow = p.opts.match === 'rolling' ? null : 2 * p.blockSize;
-  const shared = sharedTable(table.weak, table.offsets);
-  const tableId = randomUUID();
-  const chunks = regions.flatMap((region, i) => searchPlan(region, p.blockSize).map((c) => ({ c, i })));
-  const found = await mapBounded(chunks, jobs + 1, ({ c }) =>
-    exec.rollingMatch({
-      kind: 'rolling-match',
+  return searchRegions(
+    {
+      exec,
+      inFlight: jobs + 1,
       srcFd: p.src.fd,
       srcSize: p.src.size,
-      start: c.offset,
-      end: c.offset + c.length,
       blockSize: p.blockSize,
-      tableId,
-      weak: shared.weak,
-      offsets: shared.offsets,
+      table,
       verify: { kind: 'bytes', dstFd: p.dst.fd as number, dstSize: oldSize },
-      probeWindow,
-    }),
+      probeWindow: p.opts.match === 'rolling' ? null : 2 * p.blockSize,
+    },
+    regions,
   );
-  return regions.flatMap((region, i) =>
-    trimTo(region, mergeOps(found.filter((_, k) => chunks[k]?.i === i).map((x) => x.ops))),
-  );
-}
-
-/** Cuts ops to end inside `region` (a match may run past the region where the data is equal anyway). */
-function trimTo(region: Extent, ops: CopyOp[]): CopyOp[] {
-  const end = region.offset + region.length;
-  return ops
-    .filter((o) => o.to < end)
-    .map((o) => (o.to + o.length <= end ? o : { to: o.to, from: o.from, length: end - o.to }));
 }
 
 /** Runs the chunk tasks over `ranges` and adds what they did to the run's totals. */

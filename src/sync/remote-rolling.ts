@@ -6,21 +6,20 @@
  * block's GMAC), then sends the copies in a safe order (COPY) and the rest as DATA.
  */
 import { BLOCK_HASH_LENGTH } from '../core/block-hash.js';
-import { copiedBytes, mergeOps } from '../core/copy-ops.js';
+import { copiedBytes } from '../core/copy-ops.js';
 import { scheduleCopies } from '../core/copy-schedule.js';
 import type { Extent } from '../core/extent.js';
-import { regionsOf, searchPlan, tableBlocksOf, unionExtents } from '../core/region-plan.js';
+import { regionsOf, tableBlocksOf, unionExtents } from '../core/region-plan.js';
 import type { CopyOp } from '../core/rolling-matcher.js';
 import { isAllZero } from '../core/zero-detect.js';
-import { randomUUID } from 'node:crypto';
 import { BigsyncError } from '../errors.js';
 import { MAX_BLOCKS_PER_BATCH } from '../format/wire-constants.js';
 import { readFullySync } from '../io/positional-io.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
-import { sharedTable, type VerifyByHash } from '../parallel/rolling-task.js';
+import type { VerifyByHash } from '../parallel/rolling-task.js';
 import { PAGE_SIZE, type RoleStats, type SessionContext, type SessionFile } from './remote-session.js';
-import { mapBounded } from './bounded-map.js';
 import { refineLiteral } from './literal-refine.js';
+import { searchRegions } from './region-search.js';
 import { sendRange, sendZero } from './sender-data.js';
 
 /** What the aligned pass left for the rolling phase. */
@@ -101,32 +100,19 @@ async function search(
   table: { weak: Uint32Array; offsets: Float64Array },
   v: VerifyByHash,
 ): Promise<CopyOp[]> {
-  const probeWindow = ctx.opts.match === 'rolling' ? null : 2 * ctx.blockSize;
-  const shared = sharedTable(table.weak, table.offsets);
-  const tableId = randomUUID();
-  // a bounded number in flight, so the workers and this thread share the chunks (bounded-map.ts)
-  const chunks = regions.flatMap((region, i) => searchPlan(region, ctx.blockSize).map((c) => ({ c, i })));
-  const found = await mapBounded(chunks, ctx.window, ({ c }) =>
-    ctx.exec.rollingMatch({
-      kind: 'rolling-match',
+  return searchRegions(
+    {
+      exec: ctx.exec,
+      inFlight: ctx.window,
       srcFd: file.fd as number,
       srcSize: ctx.size,
-      start: c.offset,
-      end: c.offset + c.length,
       blockSize: ctx.blockSize,
-      tableId,
-      weak: shared.weak,
-      offsets: shared.offsets,
+      table,
       verify: v,
-      probeWindow,
-    }),
+      probeWindow: ctx.opts.match === 'rolling' ? null : 2 * ctx.blockSize,
+    },
+    regions,
   );
-  return regions.flatMap((region, i) => {
-    const end = region.offset + region.length;
-    return mergeOps(found.filter((_, k) => chunks[k]?.i === i).map((r) => r.ops))
-      .filter((o) => o.to < end)
-      .map((o) => (o.to + o.length <= end ? o : { ...o, length: end - o.to }));
-  });
 }
 
 /** Sends range `e` of the source: zero pages as zero runs, the rest as DATA (or counts it in a dry run). */
