@@ -208,18 +208,26 @@ static napi_value fadvise(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static uint8_t *get_out(napi_env env, napi_value v, size_t need) {
+/* The data and element count of typed array v of type `want`; throws a TypeError naming `what`. */
+static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, const char *what,
+                     void **data, size_t *len) {
   bool is_ta = false;
   napi_typedarray_type type;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok) return 0;
+  if (is_ta && napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) != napi_ok) return 0;
+  if (!is_ta || type != want) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s must be a %s", what, want == napi_uint8_array ? "Uint8Array" : "Uint32Array");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+    return 0;
+  }
+  return 1;
+}
+
+static uint8_t *get_out(napi_env env, napi_value v, size_t need) {
   size_t len = 0;
   void *data = NULL;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok) return NULL;
-  if (is_ta && napi_get_typedarray_info(env, v, &type, &len, &data, NULL, NULL) != napi_ok)
-    return NULL;
-  if (!is_ta || type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "out must be a Uint8Array");
-    return NULL;
-  }
+  if (!get_typed(env, v, napi_uint8_array, "out", &data, &len)) return NULL;
   if (len < need) {
     char msg[96];
     snprintf(msg, sizeof msg, "out must hold at least %zu bytes (one per piece)", need);
@@ -322,26 +330,12 @@ static void weak_blocks(const uint8_t *p, size_t blocks, uint32_t bs, uint32_t *
 static napi_value weak_sums(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int64_t bs;
-  bool is_ta = false;
-  napi_typedarray_type type;
   size_t len = 0, out_len = 0;
   void *data = NULL, *out_data = NULL;
-  if (!get_args(env, info, 3, argv) || !get_int(env, argv[1], "blockSize", 1, MAX_PIECE * 4, &bs))
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[1], "blockSize", 1, MAX_PIECE * 4, &bs) ||
+      !get_typed(env, argv[0], napi_uint8_array, "buf", &data, &len) ||
+      !get_typed(env, argv[2], napi_uint32_array, "out", &out_data, &out_len))
     return NULL;
-  if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok) return NULL;
-  if (is_ta && napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL) != napi_ok)
-    return NULL;
-  if (!is_ta || type != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "buf must be a Uint8Array");
-    return NULL;
-  }
-  if (napi_is_typedarray(env, argv[2], &is_ta) != napi_ok) return NULL;
-  if (is_ta && napi_get_typedarray_info(env, argv[2], &type, &out_len, &out_data, NULL, NULL) != napi_ok)
-    return NULL;
-  if (!is_ta || type != napi_uint32_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "out must be a Uint32Array");
-    return NULL;
-  }
   size_t blocks = len / (size_t)bs;
   if (out_len < blocks) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "out must hold one entry per whole block");
