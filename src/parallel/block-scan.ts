@@ -54,8 +54,12 @@ export function scanBlocks(task: LocalChunkTask): LocalChunkResult {
       differs = !srcBuf.subarray(0, len).equals(dstBuf.subarray(0, len));
     }
     if (differs) {
-      r.changed?.push(Math.floor(pos / B));
-      r.changedBlocks++;
+      const b = Math.floor(pos / B);
+      // a native run may have marked this block already, from an earlier part of it
+      if (r.changed?.at(-1) !== b) {
+        r.changed?.push(b);
+        r.changedBlocks++;
+      }
       pos = blockEnd;
     } else pos += len;
   }
@@ -64,27 +68,38 @@ export function scanBlocks(task: LocalChunkTask): LocalChunkResult {
 
 const flags = new Uint8Array(1024);
 
+/**
+ * The piece size of a native compare: 64 KiB when that divides the block, the block when it is
+ * smaller, so a differing piece lies in one block and marks only it; null for an odd block size
+ * (larger than 64 KiB, not a multiple of it), which takes the JS path.
+ */
+function pieceOf(blockSize: number): number | null {
+  if (blockSize % PIECE === 0) return PIECE;
+  return blockSize < PIECE ? blockSize : null;
+}
+
 /** Marks the blocks of the pieces flagged by a native compare of [pos, pos + length). */
 function markFlagged(
-  task: LocalChunkTask,
+  blockSize: number,
+  piece: number,
   pos: number,
   length: number,
   differing: number,
   changed: number[],
 ): void {
-  for (let i = 0; differing > 0 && i * PIECE < length; i++) {
+  for (let i = 0; differing > 0 && i * piece < length; i++) {
     if (flags[i] !== 1) continue;
-    const first = Math.floor((pos + i * PIECE) / task.blockSize);
-    const last = Math.floor((pos + Math.min(length, (i + 1) * PIECE) - 1) / task.blockSize);
-    for (let k = first; k <= last; k++)
-      if (changed.length === 0 || (changed.at(-1) as number) < k) changed.push(k);
+    const b = Math.floor((pos + i * piece) / blockSize);
+    if (changed.length === 0 || (changed.at(-1) as number) < b) changed.push(b);
   }
 }
 
 /**
- * Where both files hold data over whole blocks from `pos` (a block boundary), compares them in
- * one native call and marks the differing blocks; returns where that run ends, or `pos` when the
- * native path does not apply here (holes, no addon, not at a block boundary).
+ * Where both files hold data from `pos`, compares that run (up to its end, `end` or what `flags`
+ * holds) in one native call and marks the blocks of the differing pieces; returns where the run
+ * ends, or `pos` when the native path does not apply here (a hole on either side, no addon, an
+ * odd block size). Data extents often follow 4 KiB pages, not blocks: a run that starts off the
+ * piece grid first compares up to the next piece boundary, so no piece straddles two blocks.
  */
 function nativeRun(
   task: LocalChunkTask,
@@ -93,21 +108,17 @@ function nativeRun(
   end: number,
   r: LocalChunkResult,
 ): number {
-  const B = task.blockSize;
-  if (task.dstFd === null || pos % B !== 0) return pos;
+  const piece = pieceOf(task.blockSize);
+  if (task.dstFd === null || piece === null) return pos;
   const e = both.find((x) => x.offset <= pos && x.offset + x.length > pos);
   if (e === undefined) return pos;
-  const stop = Math.min(end, e.offset + e.length);
-  const runEnd = Math.min(
-    stop === end ? end : pos + Math.floor((stop - pos) / B) * B,
-    pos + flags.length * PIECE,
-  );
-  if (runEnd <= pos) return pos;
-  const n = comparePieces(task.srcFd, task.dstFd, pos, runEnd - pos, PIECE, flags);
+  const aligned = pos % piece === 0 ? Infinity : pos - (pos % piece) + piece;
+  const runEnd = Math.min(end, e.offset + e.length, aligned, pos + flags.length * piece);
+  const n = comparePieces(task.srcFd, task.dstFd, pos, runEnd - pos, piece, flags);
   if (n === null) return pos;
   r.bytesRead += 2 * (runEnd - pos);
   const before = r.changed?.length ?? 0;
-  markFlagged(task, pos, runEnd - pos, n, r.changed as number[]);
+  markFlagged(task.blockSize, piece, pos, runEnd - pos, n, r.changed as number[]);
   r.changedBlocks += (r.changed?.length ?? 0) - before;
   return runEnd;
 }
@@ -118,26 +129,23 @@ function nativeRun(
  * it is too long for one call.
  */
 function scanNative(task: LocalChunkTask): LocalChunkResult | null {
+  const piece = pieceOf(task.blockSize);
   const dense = (d: readonly { length: number }[]): boolean =>
     d.reduce((a, e) => a + e.length, 0) === task.length;
-  // sparse chunks go the JS way, which skips a hole facing a hole without reading either
+  // sparse chunks go the run-by-run way, which skips a hole facing a hole without reading either
   if (
     task.dstFd === null ||
-    task.length > flags.length * PIECE ||
+    piece === null ||
+    task.offset % piece !== 0 ||
+    task.length > flags.length * piece ||
     !dense(task.srcData) ||
     !dense(task.dstData)
   )
     return null;
-  const n = comparePieces(task.srcFd, task.dstFd, task.offset, task.length, PIECE, flags);
+  const n = comparePieces(task.srcFd, task.dstFd, task.offset, task.length, piece, flags);
   if (n === null) return null;
   const changed: number[] = [];
-  for (let i = 0; n > 0 && i * PIECE < task.length; i++) {
-    if (flags[i] !== 1) continue;
-    const b = Math.floor((task.offset + i * PIECE) / task.blockSize);
-    const last = Math.floor((task.offset + Math.min(task.length, (i + 1) * PIECE) - 1) / task.blockSize);
-    for (let k = b; k <= last; k++)
-      if (changed.length === 0 || (changed.at(-1) as number) < k) changed.push(k);
-  }
+  markFlagged(task.blockSize, piece, task.offset, task.length, n, changed);
   return {
     changedBlocks: changed.length,
     bytesRead: 2 * task.length,

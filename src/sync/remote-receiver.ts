@@ -36,6 +36,7 @@ import {
   type SessionContext,
   type SessionFile,
 } from './remote-session.js';
+import { trace } from './trace.js';
 
 interface Hashes {
   tags: Uint8Array;
@@ -230,7 +231,9 @@ export async function runReceiver(
   const touched = new Uint8Array(total);
   const bg = new Background();
   let weakAnswers = Promise.resolve();
-  if (!ctx.opts.wholeFile) bg.add(streamHashes(ctx, file, h, stats));
+  trace('receiver', 'hashing');
+  if (!ctx.opts.wholeFile)
+    bg.add(streamHashes(ctx, file, h, stats).then(() => trace('receiver', 'hashes sent')));
   for (;;) {
     const msg = await bg.guard(ctx.ch.next());
     if (msg.type === 'DATA') {
@@ -248,6 +251,7 @@ export async function runReceiver(
       await bg.settle(); // the hashes of the old bytes are all out before any moves
       await applyCopy(ctx, file, msg.body, touched, stats);
     } else if (msg.type === 'DONE') {
+      trace('receiver', 'DONE in');
       await bg.settle();
       return finish(ctx, file, h, touched, stats, msg.body.digest);
     } else {
@@ -268,6 +272,7 @@ async function finish(
   if (!ctx.opts.dryRun && ctx.opts.verify) {
     const ours = await verifyDigest(ctx, file, h, touched, stats);
     stats.verified = ours.equals(digest);
+    trace('receiver', 'verified');
     if (!stats.verified) {
       const err = new BigsyncError(
         'VERIFY_FAILED',

@@ -26,6 +26,7 @@ import { Background } from './background.js';
 import { RefineGauge } from './refine-gauge.js';
 import { runRollingSender, sendLiteral, type RollingInput } from './remote-rolling.js';
 import { sendPages, sendZero } from './sender-data.js';
+import { trace } from './trace.js';
 
 /** The sender's own hashes, filled batch by batch; `ready[i]` resolves when batch i is in. */
 class OwnHashes {
@@ -133,6 +134,8 @@ async function onBlockHashes(
     );
   }
   validateBlockRange(m.firstBlock, count, s.own.total);
+  if (m.firstBlock === 0) trace('sender', 'first hashes in');
+  if (m.firstBlock + count === s.own.total) trace('sender', 'last hashes in');
   await s.own.have(m.firstBlock, count);
   if (s.rolling !== null) {
     await holdBack(ctx, file, s, s.rolling, m);
@@ -307,6 +310,7 @@ export async function runSender(
         }
       : null,
   };
+  trace('sender', 'hashing');
   own.prefetch(ctx.window);
   if (ctx.opts.wholeFile) await sendEverything(ctx, file, s);
   else if (own.total > 0) {
@@ -324,9 +328,12 @@ export async function runSender(
       stats.movedBytes = moved.movedBytes;
     }
   }
+  trace('sender', 'all answered');
   checkSource();
   await ctx.ch.send({ type: 'DONE', body: { algorithm: HASH_SHA256, digest: own.digest() } });
+  trace('sender', 'DONE out');
   const res = await ctx.ch.next();
+  trace('sender', 'RESULT in');
   if (res.type !== 'RESULT') throw unexpectedMessage(res.type, 'RESULT');
   if (res.body.status !== RESULT_OK) {
     throw new BigsyncError(

@@ -39,6 +39,7 @@ import { runSender } from './remote-sender.js';
 import type { RoleStats, SessionContext, SessionFile, SessionOptions } from './remote-session.js';
 import { NULL_REPORTER } from './reporter.js';
 import type { SyncSummary } from './summary.js';
+import { trace } from './trace.js';
 
 /** Options of {@link syncRemote}. */
 export interface RemoteSyncOptions extends LocalSyncOptions {
@@ -200,6 +201,7 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
   let ch: FrameChannel | null = null;
   let pool: { close: () => Promise<void> } | null = null;
   try {
+    trace('client', 'start');
     conn = await o.transport.open(o.signal);
     ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
     // On Ctrl-C, cut the streams: whatever the session awaits (a frame, a drain) ends now, and the
@@ -215,6 +217,7 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     );
     const key = sessionKey();
     const remote = await openSession(ch, o, local, key, blockSize);
+    trace('client', 'session open');
     const size = source !== null ? source.file.size : remote.remoteSize;
     const ex = sessionExecutor(size, o.jobs);
     pool = ex;
@@ -250,6 +253,7 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     }
     ch.end();
     await conn.close();
+    trace('client', 'closed');
     result.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     return result;
   } catch (err) {

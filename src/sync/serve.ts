@@ -24,6 +24,7 @@ import { runSender } from './remote-sender.js';
 import type { SessionContext, SessionFile } from './remote-session.js';
 import type { OpenRequest } from '../format/messages-open.js';
 import type { OpenedSource } from '../io/open-source.js';
+import { trace } from './trace.js';
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -47,7 +48,9 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
   let file: SessionFile | null = null;
   let pool: { close: () => Promise<void> } | null = null;
   try {
+    trace('server', 'start');
     const agreed = await serverHandshake(ch, ourCapabilities());
+    trace('server', 'handshake');
     const open = await ch.next();
     if (open.type !== 'OPEN') throw unexpectedMessage(open.type, 'OPEN');
     const req = open.body;
@@ -61,6 +64,7 @@ export async function serve(input: Readable, output: Writable, opts: ServeOption
     if (peer.type !== 'FILE_INFO') throw unexpectedMessage(peer.type, 'FILE_INFO');
     ch.decodeOptions = { hashLen: 16, blockSize };
     const size = opened.src !== null ? file.size : peer.body.size;
+    trace('server', 'session open');
     const agreedRolling = (agreed.capabilities & CAP_ROLLING) !== 0n;
     const ex = sessionExecutor(size, opts.jobs);
     pool = ex;

@@ -148,7 +148,7 @@ describe('ssh transport (real sshd)', { skip: skip ?? false }, () => {
       assert.equal(e.message, 'node not found on 127.0.0.1');
       return true;
     });
-    const oldNode = wrappedRsh({ node: '#!/bin/sh\necho 18.20.4\n' });
+    const oldNode = wrappedRsh({ node: '#!/bin/sh\necho v18.20.4\n' });
     await assert.rejects(sshTransport(options({ rsh: oldNode })).open(), (e: unknown) => {
       assert.ok(isBigsyncError(e, 'REMOTE_NODE_MISSING'), String(e));
       assert.equal(e.message, 'node v18.20.4 on 127.0.0.1 is older than 20');

@@ -89,7 +89,7 @@ describe('remote bootstrap scripts', () => {
   });
 
   it('reports an old node (126)', () => {
-    const exit = runRemote(sessionCommand(params()), binDir({ node: '#!/bin/sh\necho 18.19.0\n' }));
+    const exit = runRemote(sessionCommand(params()), binDir({ node: '#!/bin/sh\necho v18.19.0\n' }));
     assert.equal(exit.code, 126);
     const err = classifySessionExit(exit, 'box');
     assert.ok(isBigsyncError(err, 'REMOTE_NODE_MISSING'));
