@@ -11,13 +11,44 @@ import { readFullySync, writeFullySync } from './positional-io.js';
 const MIN_HOLE = 4096;
 const PAGE = 4096;
 
+/** Options of {@link moveWithin}. */
+export interface MoveOptions {
+  /**
+   * Bytes of the read range captured earlier (file offset `offset`): they replace what the file
+   * holds there now (core/move-plan.ts).
+   */
+  saved?: { bytes: Uint8Array; offset: number } | null;
+  /**
+   * Zero runs of a page or more are punched as holes instead of written (a regular file in sparse
+   * mode), so moving a sparse region keeps it sparse.
+   */
+  holes?: boolean;
+  /** Steps start and end on multiples of this (a block size), so whole blocks pass through one step. */
+  align?: number;
+  /** Called after each step is written, with the bytes written and where (file offset). */
+  onStep?: (bytes: Buffer, n: number, pos: number) => void;
+}
+
+/**
+ * The steps of a move of `length` bytes to `to`, as [offset in the move, length], at most `step`
+ * long and, with `align`, cut at destination offsets that are multiples of the largest multiple
+ * of `align` not above `step`. Any cut is safe; the order is what makes the move safe.
+ */
+function stepsOf(to: number, length: number, step: number, align: number): [number, number][] {
+  const grid = align > 0 && align <= step ? step - (step % align) : 0;
+  const out: [number, number][] = [];
+  for (let rel = 0; rel < length;) {
+    const end = grid > 0 ? Math.floor((to + rel) / grid) * grid + grid - to : rel + step;
+    const n = Math.min(length, end) - rel;
+    out.push([rel, n]);
+    rel += n;
+  }
+  return out;
+}
+
 /**
  * Copies file bytes [from, from+length) to [to, to+length) of `fd`; the ranges may overlap.
- * @param buf scratch buffer; its length is the step.
- * @param saved bytes of the read range captured earlier (file offset `offset`): they replace what
- *   the file holds there now (core/move-plan.ts).
- * @param holes zero runs of a page or more are punched as holes instead of written (a regular file
- *   in sparse mode), so moving a sparse region keeps it sparse.
+ * @param buf scratch buffer; its length is the largest step.
  * @throws BigsyncError IO_ERROR on a short read (the file is shorter than `from + length`),
  *   NO_SPACE / IO_ERROR from the write.
  */
@@ -27,13 +58,13 @@ export function moveWithin(
   to: number,
   length: number,
   buf: Buffer,
-  saved: { bytes: Uint8Array; offset: number } | null = null,
-  holes = false,
+  opts: MoveOptions = {},
 ): void {
-  const backwardSteps = from < to; // data moves up: copy the top step first
-  for (let done = 0; done < length;) {
-    const n = Math.min(buf.length, length - done);
-    const rel = backwardSteps ? length - done - n : done;
+  const saved = opts.saved ?? null;
+  const steps = stepsOf(to, length, buf.length, opts.align ?? 0);
+  // data moving up: copy the top step first, so no step reads bytes an earlier one wrote
+  if (from < to) steps.reverse();
+  for (const [rel, n] of steps) {
     try {
       if (readFullySync(fd, buf, 0, n, from + rel) !== n) {
         throw new BigsyncError(
@@ -45,14 +76,14 @@ export function moveWithin(
         );
       }
       if (saved !== null) overlay(buf, from + rel, n, saved);
-      if (holes) writeSparse(fd, buf, n, to + rel);
+      if (opts.holes === true) writeSparse(fd, buf, n, to + rel);
       else writeFullySync(fd, buf, 0, n, to + rel);
     } catch (err) {
       throw toBigsyncError(err, `moving data within the target to offset ${to + rel} failed`, {
         offset: to + rel,
       });
     }
-    done += n;
+    opts.onStep?.(buf, n, to + rel);
   }
 }
 

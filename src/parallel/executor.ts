@@ -10,7 +10,7 @@ import {
   type PageHashesResult,
   type PageHashesTask,
 } from './hash-blocks-task.js';
-import { runMoveRange, type MoveRangeTask } from './move-task.js';
+import { runMoveRange, type MoveRangeResult, type MoveRangeTask } from './move-task.js';
 import { runRollingMatch, type RollingMatchResult, type RollingMatchTask } from './rolling-task.js';
 import { runWeakSums, type WeakSumsResult, type WeakSumsTask } from './weak-sums-task.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -21,7 +21,7 @@ export interface Executor {
   pageHashes(t: PageHashesTask): Promise<PageHashesResult>;
   weakSums(t: WeakSumsTask): Promise<WeakSumsResult>;
   rollingMatch(t: RollingMatchTask): Promise<RollingMatchResult>;
-  moveRange(t: MoveRangeTask): Promise<number>;
+  moveRange(t: MoveRangeTask): Promise<MoveRangeResult>;
 }
 
 /**

@@ -1,8 +1,12 @@
 /**
  * Worker task: one segment of a move within the target (core/move-plan.ts). Moves in 1 MiB steps
  * in the safe direction; bytes of the read range that were saved before the wave started are
- * taken from `saved` instead of the file (a neighbour segment may have overwritten them).
+ * taken from `saved` instead of the file (a neighbour segment may have overwritten them). With
+ * `hash`, the steps follow the block grid and each whole block written is hashed from the bytes
+ * just written, so a receiver need not read it back to verify it.
  */
+import { BLOCK_HASH_LENGTH, BlockHashState } from '../core/block-hash.js';
+import { isAllZero } from '../core/zero-detect.js';
 import { toBigsyncError } from '../errors.js';
 import { moveWithin } from '../io/move-range.js';
 import { scratch } from './scratch-buffer.js';
@@ -18,24 +22,61 @@ export interface MoveRangeTask {
   savedOffset: number;
   /** Punch long zero runs instead of writing them (regular file, sparse mode). */
   holes: boolean;
+  /** Hash the whole blocks written (block grid of `blockSize` over a file of `size` bytes). */
+  hash?: { key: Uint8Array; blockSize: number; size: number } | null;
+}
+
+/** What a move did: its bytes, and with `hash` the blocks it wrote whole, with their hashes. */
+export interface MoveRangeResult {
+  bytes: number;
+  /** Indices of the whole blocks written, ascending. */
+  blocks: number[];
+  /** 16 bytes per entry of `blocks` (blank for a zero block). */
+  tags: Uint8Array;
+  /** 1 per entry of `blocks` that is all zero. */
+  zero: Uint8Array;
 }
 
 const STEP = 1024 * 1024;
 
-/** Runs a {@link MoveRangeTask}; returns the bytes moved. */
-export function runMoveRange(t: MoveRangeTask): number {
+/** Runs a {@link MoveRangeTask}. */
+export function runMoveRange(t: MoveRangeTask): MoveRangeResult {
+  const blocks: number[] = [];
+  const tags: Buffer[] = [];
+  const zero: number[] = [];
+  const h = t.hash ?? null;
+  const B = h?.blockSize ?? 0;
+  const onStep =
+    h === null
+      ? undefined
+      : (bytes: Buffer, n: number, pos: number): void => {
+          for (let b = Math.ceil(pos / B); (b + 1) * B <= Math.min(pos + n, h.size); b++) {
+            const block = bytes.subarray(b * B - pos, (b + 1) * B - pos);
+            const state = new BlockHashState(h.key);
+            state.update(block, isAllZero(block));
+            const tag = state.finish();
+            blocks.push(b);
+            zero.push(tag === null ? 1 : 0);
+            tags.push(tag ?? Buffer.alloc(BLOCK_HASH_LENGTH));
+          }
+        };
   try {
-    moveWithin(
-      t.fd,
-      t.from,
-      t.to,
-      t.length,
-      scratch(STEP, 2).subarray(0, STEP),
-      t.saved === null ? null : { bytes: t.saved, offset: t.savedOffset },
-      t.holes,
-    );
+    moveWithin(t.fd, t.from, t.to, t.length, scratch(STEP, 2).subarray(0, STEP), {
+      saved: t.saved === null ? null : { bytes: t.saved, offset: t.savedOffset },
+      holes: t.holes,
+      // steps on the block grid (for hashing) or at least the page grid: whole-page writes
+      align: B > 0 ? B : 4096,
+      ...(onStep === undefined ? {} : { onStep }),
+    });
   } catch (err) {
     throw toBigsyncError(err, `moving data within the target to offset ${t.to}`, { offset: t.to });
   }
-  return t.length;
+  // steps run top first when data moves up: report the blocks ascending
+  const order = blocks.map((_, i) => i).sort((a, b) => (blocks[a] as number) - (blocks[b] as number));
+  return {
+    bytes: t.length,
+    blocks: order.map((i) => blocks[i] as number),
+    tags: Buffer.concat(order.map((i) => tags[i] as Buffer)),
+    zero: Uint8Array.from(order, (i) => zero[i] as number),
+  };
 }

@@ -12,6 +12,7 @@ import type { CopyOp } from '../core/rolling-matcher.js';
 import type { Executor } from '../parallel/executor.js';
 import { sharedTable, type VerifyByBytes, type VerifyByHash } from '../parallel/rolling-task.js';
 import { mapBounded } from './bounded-map.js';
+import { trace, traceOn } from './trace.js';
 
 /** What to search with. */
 export interface RegionSearch {
@@ -55,6 +56,14 @@ export async function searchRegions(s: RegionSearch, regions: readonly Extent[])
       probeWindow: s.probeWindow,
     }),
   );
+  if (traceOn()) {
+    const sum = (k: 'positionsRolled' | 'verifies' | 'failedVerifies' | 'bytesRead'): number =>
+      found.reduce((a, x) => a + x[k], 0);
+    trace(
+      'search',
+      `${chunks.length} chunks, rolled ${sum('positionsRolled')}, verifies ${sum('verifies')}, failed ${sum('failedVerifies')}, read ${sum('bytesRead')}`,
+    );
+  }
   return regions.flatMap((region, i) =>
     trimTo(region, mergeOps(found.filter((_, k) => chunks[k]?.i === i).map((x) => x.ops))),
   );

@@ -10,6 +10,8 @@ import { ExtentCursor } from '../core/chunk-plan.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
 import { blockCount, validateBlockList, validateDataRange } from '../format/block-range.js';
 import type { DataMessage } from '../format/messages-data.js';
+import type { CopyMessage } from '../format/messages-rolling.js';
+import type { MovedHashes } from './apply-moves.js';
 import {
   ENCODING_ZERO,
   ENCODING_ZSTD,
@@ -25,7 +27,7 @@ import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
 import { mapBounded } from './bounded-map.js';
 import { decompressData } from './data-codec.js';
-import { answerWeak, applyCopy, cutTarget } from './rolling-receiver.js';
+import { answerWeak, applyCopies, checkCopy, cutTarget } from './rolling-receiver.js';
 import {
   batchBlocks,
   emptyStats,
@@ -38,11 +40,19 @@ import {
 } from './remote-session.js';
 import { trace } from './trace.js';
 
+/** COPYs applied together at most (a run ends earlier at any other message). */
+const COPY_RUN = 256;
+
 interface Hashes {
   tags: Uint8Array;
   zero: Uint8Array;
   /** Weak checksums of the full blocks, computed while hashing when a rolling match is expected. */
   weak: Uint32Array | null;
+  /**
+   * 1 where `tags`/`zero` already hold the block's new hash, taken from the bytes a COPY wrote
+   * (and nothing wrote there since): verification need not read the block back.
+   */
+  fresh: Uint8Array;
 }
 
 /** Hashes blocks [first, first+count) with the executor. */
@@ -117,6 +127,7 @@ function applyData(
   file: SessionFile,
   msg: DataMessage,
   touched: Uint8Array,
+  fresh: Uint8Array,
   stats: RoleStats,
 ): void {
   validateDataRange(msg, ctx.size);
@@ -124,6 +135,7 @@ function applyData(
   const first = Math.floor(msg.offset / ctx.blockSize);
   const last = Math.floor((msg.offset + msg.length - 1) / ctx.blockSize);
   touched.fill(1, first, last + 1);
+  fresh.fill(0, first, last + 1);
   try {
     if (msg.encoding === ENCODING_ZERO) {
       stats.bytesZeroed += msg.length;
@@ -166,7 +178,22 @@ async function answerSubhashes(
   }
 }
 
-/** Re-reads the blocks DATA touched and recomputes the digest of the whole target. */
+/** Records the hashes of the whole blocks a COPY wrote; the rest of its range is read back at DONE. */
+function keepMoved(ctx: SessionContext, h: Hashes, msg: CopyMessage, moved: MovedHashes): void {
+  const B = ctx.blockSize;
+  h.fresh.fill(0, Math.floor(msg.to / B), Math.floor((msg.to + msg.length - 1) / B) + 1);
+  const L = BLOCK_HASH_LENGTH;
+  moved.blocks.forEach((b, i) => {
+    h.fresh[b] = 1;
+    h.zero[b] = moved.zero[i] as number;
+    h.tags.set(moved.tags.subarray(i * L, (i + 1) * L), b * L);
+  });
+}
+
+/**
+ * Recomputes the digest of the whole target: re-reads the blocks DATA or COPY touched, except
+ * those a COPY wrote whole (hashed from the bytes written, see keepMoved).
+ */
 async function verifyDigest(
   ctx: SessionContext,
   file: SessionFile,
@@ -178,12 +205,12 @@ async function verifyDigest(
   const batch = batchBlocks(ctx.blockSize);
   const runs: { first: number; count: number }[] = [];
   for (let b = 0; b < total;) {
-    if (touched[b] !== 1 && !ctx.opts.wholeFile) {
+    if ((touched[b] !== 1 || h.fresh[b] === 1) && !ctx.opts.wholeFile) {
       b++;
       continue;
     }
     let e = b;
-    while (e < total && e - b < batch && (touched[e] === 1 || ctx.opts.wholeFile)) e++;
+    while (e < total && e - b < batch && ((touched[e] === 1 && h.fresh[e] !== 1) || ctx.opts.wholeFile)) e++;
     runs.push({ first: b, count: e - b });
     b = e;
   }
@@ -227,18 +254,40 @@ export async function runReceiver(
     // (~1 GB/s, e.g. a bundle sent to a host without the addon) a file that only grew would pay
     // for sums nobody asks for; they are then computed on request
     weak: expectsRolling(ctx) && nativeWeakSums() ? new Uint32Array(total) : null,
+    fresh: new Uint8Array(total),
   };
   const touched = new Uint8Array(total);
   const bg = new Background();
   let weakAnswers = Promise.resolve();
+  let copies = 0;
   trace('receiver', 'hashing');
   if (!ctx.opts.wholeFile)
     bg.add(streamHashes(ctx, file, h, stats).then(() => trace('receiver', 'hashes sent')));
+  // COPYs are queued and applied in runs (side by side where they do not clash), before the next
+  // message of another kind, which may depend on them
+  let pending: CopyMessage[] = [];
+  const flushCopies = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const run = pending;
+    pending = [];
+    await bg.settle(); // the hashes of the old bytes are all out before any moves
+    if (copies === 0) trace('receiver', 'first COPY');
+    copies += run.length;
+    await applyCopies(ctx, file, run, touched, stats, (c, moved) => keepMoved(ctx, h, c, moved));
+  };
   for (;;) {
     const msg = await bg.guard(ctx.ch.next());
+    if (msg.type === 'COPY' && ctx.opts.rolling) {
+      if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'COPY received in a dry run');
+      checkCopy(ctx, file, msg.body);
+      pending.push(msg.body);
+      if (pending.length >= COPY_RUN) await flushCopies();
+      continue;
+    }
+    await flushCopies();
     if (msg.type === 'DATA') {
       if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'DATA received in a dry run');
-      applyData(ctx, file, msg.body, touched, stats);
+      applyData(ctx, file, msg.body, touched, h.fresh, stats);
     } else if (msg.type === 'SUBHASH_REQUEST') {
       bg.add(answerSubhashes(ctx, file, msg.body.blocks));
     } else if (msg.type === 'WEAK_REQUEST' && ctx.opts.rolling) {
@@ -246,10 +295,6 @@ export async function runReceiver(
       const blocks = msg.body.blocks;
       weakAnswers = weakAnswers.then(() => answerWeak(ctx, file, blocks, stats, h));
       bg.add(weakAnswers);
-    } else if (msg.type === 'COPY' && ctx.opts.rolling) {
-      if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'COPY received in a dry run');
-      await bg.settle(); // the hashes of the old bytes are all out before any moves
-      await applyCopy(ctx, file, msg.body, touched, stats);
     } else if (msg.type === 'DONE') {
       trace('receiver', 'DONE in');
       await bg.settle();

@@ -21,6 +21,7 @@ import { PAGE_SIZE, type RoleStats, type SessionContext, type SessionFile } from
 import { refineLiteral } from './literal-refine.js';
 import { searchRegions } from './region-search.js';
 import { sendRange, sendZero } from './sender-data.js';
+import { trace } from './trace.js';
 
 /** What the aligned pass left for the rolling phase. */
 export interface RollingInput {
@@ -183,10 +184,13 @@ export async function runRollingSender(
     const v = knownHashes(ctx, input);
     const want = tableBlocksOf(input.differing, B, ctx.size, input.targetSize, ctx.opts.match === 'rolling');
     const table = want.length === 0 ? null : await weakSums(ctx, want, v);
+    trace('sender', 'weak sums in');
     if (table !== null && table.weak.length > 0) ops = await search(ctx, file, regions, table, v);
+    trace('sender', 'searched');
   }
   const bothData = (b: number): boolean => input.ownZero[b] !== 1 && input.theirZero[b] !== 1;
   const refined = await refineLiteral(ctx, file, regions, ops, bothData);
+  trace('sender', 'refined');
   const sched = scheduleCopies(refined.ops);
   const literal = unionExtents([...refined.literal, ...sched.literals]);
   for (const c of sched.copies) {

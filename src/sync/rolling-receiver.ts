@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import { BLOCK_HASH_LENGTH } from '../core/block-hash.js';
-import { toBigsyncError } from '../errors.js';
+import { BigsyncError, toBigsyncError } from '../errors.js';
 import type { CopyMessage, WeakSumEntry } from '../format/messages-rolling.js';
 import { validateCopyRange, validateWeakRequest } from '../format/block-range.js';
-import { applyMove } from './apply-moves.js';
+import { applyMoves, type MovedHashes } from './apply-moves.js';
 import { mapBounded } from './bounded-map.js';
 import type { RoleStats, SessionContext, SessionFile } from './remote-session.js';
 
@@ -77,24 +77,45 @@ async function sendRuns(ctx: SessionContext, entries: WeakSumEntry[]): Promise<v
   }
 }
 
-/** Applies one COPY (on every core, core/move-plan.ts) and marks the blocks it wrote for verification. */
-export async function applyCopy(
-  ctx: SessionContext,
-  file: SessionFile,
-  msg: CopyMessage,
-  touched: Uint8Array,
-  stats: RoleStats,
-): Promise<void> {
+/** Checks a COPY before it is queued: both ranges inside what may be read and written. */
+export function checkCopy(ctx: SessionContext, file: SessionFile, msg: CopyMessage): void {
   const readLimit = Math.max(ctx.size, file.isDevice ? ctx.size : file.size);
   validateCopyRange(msg, readLimit, ctx.size);
-  await applyMove(ctx.exec, file.fd as number, msg, ctx.window / 2, ctx.opts.sparse && !file.isDevice);
-  touched.fill(
-    1,
-    Math.floor(msg.to / ctx.blockSize),
-    Math.floor((msg.to + msg.length - 1) / ctx.blockSize) + 1,
+}
+
+/**
+ * Applies a run of checked COPYs in their order (long ones on every core, short ones that do not
+ * clash side by side: applyMoves) and marks the blocks they wrote for verification. When the
+ * session verifies, `onMoved` gets the hashes of the whole blocks each wrote, taken from the
+ * bytes written, which the caller keeps instead of reading those blocks back.
+ */
+export async function applyCopies(
+  ctx: SessionContext,
+  file: SessionFile,
+  copies: readonly CopyMessage[],
+  touched: Uint8Array,
+  stats: RoleStats,
+  onMoved: (msg: CopyMessage, moved: MovedHashes) => void,
+): Promise<void> {
+  const hash = ctx.opts.verify ? { key: ctx.key, blockSize: ctx.blockSize, size: ctx.size } : null;
+  const sparse = ctx.opts.sparse && !file.isDevice;
+  const B = ctx.blockSize;
+  await applyMoves(
+    ctx.exec,
+    file.fd as number,
+    copies,
+    ctx.window / 2,
+    sparse,
+    (msg, moved) => {
+      touched.fill(1, Math.floor(msg.to / B), Math.floor((msg.to + msg.length - 1) / B) + 1);
+      stats.bytesWritten += msg.length;
+      stats.movedBytes += msg.length;
+      onMoved(msg, moved);
+    },
+    ctx.signal,
+    hash,
   );
-  stats.bytesWritten += msg.length;
-  stats.movedBytes += msg.length;
+  if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
 }
 
 /** Cuts a regular target that was kept longer than the source (a copy source) to its final size. */

@@ -1,15 +1,23 @@
 /**
  * Phase timestamps for finding where a sync spends its time: with BIGSYNC_TRACE=1 in its
- * environment, each process writes `bigsync-trace <pid> <wall ms> <ms since start> <role> <event>`
- * lines to stderr (wall clock, so the two ends of a remote sync can be merged by time).
+ * environment, each process writes `bigsync-trace <pid> <wall ms> <ms since start> cpu=<ms> <role>
+ * <event>` lines to stderr (wall clock, so the two ends of a remote sync can be merged by time; CPU
+ * time of the whole process, workers included).
  */
 const enabled = process.env['BIGSYNC_TRACE'] === '1';
+
+/** Whether tracing is on (to skip building costly event text). */
+export function traceOn(): boolean {
+  return enabled;
+}
 
 export function trace(role: string, event: string): void {
   if (!enabled) return;
   const now = performance.now();
   const wall = (performance.timeOrigin + now) % 1e6;
+  const cpu = process.cpuUsage();
+  const cpuMs = ((cpu.user + cpu.system) / 1000).toFixed(0);
   process.stderr.write(
-    `bigsync-trace ${process.pid} ${wall.toFixed(1)} ${now.toFixed(1)} ${role} ${event}\n`,
+    `bigsync-trace ${process.pid} ${wall.toFixed(1)} ${now.toFixed(1)} cpu=${cpuMs} ${role} ${event}\n`,
   );
 }

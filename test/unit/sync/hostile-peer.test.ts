@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import { FileDigest, gmac } from '../../../src/core/block-hash.js';
 import { encodeFrameHeader } from '../../../src/format/frame.js';
+import { CAP_ROLLING, HASH_SHA256, RESULT_OK } from '../../../src/format/wire-constants.js';
 import { isBigsyncError } from '../../../src/errors.js';
 import { FrameChannel } from '../../../src/protocol/frame-channel.js';
 import { serverHandshake } from '../../../src/protocol/handshake.js';
@@ -15,22 +17,27 @@ import { syncRemote } from '../../../src/sync/remote-sync.js';
 import type { Connection, Transport } from '../../../src/transport/connection.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
-type Script = (ch: FrameChannel, raw: PassThrough) => Promise<void>;
+type Script = (ch: FrameChannel, raw: PassThrough, key: Buffer) => Promise<void>;
 
-/** A transport whose server is `script`, after a normal handshake, OPEN and FILE_INFO exchange. */
-function hostile(size: number, script: Script): Transport {
+/**
+ * A transport whose server is `script`, after a normal handshake (offering `caps`), OPEN and
+ * FILE_INFO exchange; the script gets the session's hash key from OPEN.
+ */
+function hostile(size: number, script: Script, caps = 0n): Transport {
   return {
     open(): Promise<Connection> {
       const up = new PassThrough();
       const down = new PassThrough();
       const ch = new FrameChannel(up, down, { peer: 'client' });
       const run = (async () => {
-        await serverHandshake(ch, 0n);
-        await ch.next(); // OPEN
+        await serverHandshake(ch, caps);
+        const open = await ch.next();
+        if (open.type !== 'OPEN' || open.body.hashKey === undefined) throw new Error('no OPEN');
+        const key = open.body.hashKey;
         await ch.send({ type: 'FILE_INFO', body: { size, blockSize: 4096, kind: 1 } });
         await ch.next(); // FILE_INFO
         ch.decodeOptions = { hashLen: 16, blockSize: 4096 };
-        await script(ch, down);
+        await script(ch, down, key);
       })().catch(() => undefined);
       return Promise.resolve({
         input: down,
@@ -50,9 +57,13 @@ describe('a hostile server (pull)', () => {
   after(() => t.remove());
   let n = 0;
 
-  async function pullFrom(script: Script): Promise<{ err: unknown; target: Buffer }> {
+  async function pullFrom(
+    script: Script,
+    initial = Buffer.alloc(8192, 0x11),
+    caps = 0n,
+  ): Promise<{ err: unknown; target: Buffer }> {
     const dst = t.file(`t${n++}`);
-    fs.writeFileSync(dst, Buffer.alloc(8192, 0x11));
+    fs.writeFileSync(dst, initial);
     let err: unknown = null;
     try {
       await syncRemote({
@@ -60,7 +71,7 @@ describe('a hostile server (pull)', () => {
         localPath: dst,
         remotePath: '/x',
         remoteLabel: 'evil:/x',
-        transport: hostile(8192, script),
+        transport: hostile(8192, script, caps),
         software: 'test',
         blockSize: 4096,
       });
@@ -110,6 +121,38 @@ describe('a hostile server (pull)', () => {
     });
     assert.ok(isBigsyncError(r.err, 'PROTOCOL_ERROR'), String(r.err));
     assert.deepEqual(r.target, untouched);
+  });
+
+  // target blocks A and B; the server moves B over A (COPY) and claims a source digest
+  const A = Buffer.alloc(4096, 0x11);
+  const B = Buffer.alloc(4096, 0x22);
+  const digestOf = (key: Buffer, blocks: Buffer[]): Buffer => {
+    const d = new FileDigest();
+    for (const b of blocks) d.add(gmac(key, b));
+    return d.digest();
+  };
+  const copyThenDone = (claimed: Buffer[]): Script => {
+    return async (ch, _raw, key) => {
+      await ch.send({ type: 'COPY', body: { from: 4096, to: 0, length: 4096 } });
+      await ch.send({ type: 'DONE', body: { algorithm: HASH_SHA256, digest: digestOf(key, claimed) } });
+      for (let m = await ch.next(); ; m = await ch.next()) {
+        if (m.type !== 'RESULT') continue;
+        if (m.body.status === RESULT_OK)
+          await ch.send({ type: 'RESULT', body: { status: RESULT_OK, stats: {} } });
+        return;
+      }
+    };
+  };
+
+  it('a COPY whose result is not the source the digest stands for: VERIFY_FAILED', async () => {
+    const r = await pullFrom(copyThenDone([A, A]), Buffer.concat([A, B]), CAP_ROLLING);
+    assert.ok(isBigsyncError(r.err, 'VERIFY_FAILED'), String(r.err));
+  });
+
+  it('a COPY whose result is the source: verified (blocks hashed as they were moved)', async () => {
+    const r = await pullFrom(copyThenDone([B, B]), Buffer.concat([A, B]), CAP_ROLLING);
+    assert.equal(r.err, null, String(r.err));
+    assert.deepEqual(r.target, Buffer.concat([B, B]));
   });
 
   it('a truncated DATA frame then hang-up: CONNECTION_LOST, nothing written from it', async () => {
