@@ -1,6 +1,6 @@
 /**
- * Worker task: one segment of a move within the target (core/move-plan.ts). Moves in 1 MiB steps
- * in the safe direction; bytes of the read range that were saved before the wave started are
+ * Worker task: one segment of a move within the target (core/move-plan.ts). Moves in 128 KiB
+ * steps in the safe direction; bytes of the read range that were saved before the wave started are
  * taken from `saved` instead of the file (a neighbour segment may have overwritten them). With
  * `hash`, the steps follow the block grid and each whole block written is hashed from the bytes
  * just written, so a receiver need not read it back to verify it.
@@ -37,7 +37,14 @@ export interface MoveRangeResult {
   zero: Uint8Array;
 }
 
-const STEP = 1024 * 1024;
+/**
+ * Bytes a step moves. Page-cache reads into a buffer of 128 KiB or less ran at ~9 GB/s here, into
+ * 256 KiB or more at ~1.5 (the buffer no longer stays in the CPU cache; a pread loop over a cached
+ * file shows it): a 1 GiB move took 0.37 s in 128 KiB steps, 0.47 in 1 MiB ones. A step must hold
+ * a whole block to hash it, so blocks up to 1 MiB step by the block.
+ */
+const STEP = 128 * 1024;
+const MAX_HASH_STEP = 1024 * 1024;
 
 /** Runs a {@link MoveRangeTask}. */
 export function runMoveRange(t: MoveRangeTask): MoveRangeResult {
@@ -61,7 +68,8 @@ export function runMoveRange(t: MoveRangeTask): MoveRangeResult {
           }
         };
   try {
-    moveWithin(t.fd, t.from, t.to, t.length, scratch(STEP, 2).subarray(0, STEP), {
+    const step = B > STEP && B <= MAX_HASH_STEP ? B : STEP;
+    moveWithin(t.fd, t.from, t.to, t.length, scratch(step, 2).subarray(0, step), {
       saved: t.saved === null ? null : { bytes: t.saved, offset: t.savedOffset },
       holes: t.holes,
       // steps on the block grid (for hashing) or at least the page grid: whole-page writes
