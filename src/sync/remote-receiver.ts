@@ -21,7 +21,6 @@ import {
 } from '../format/wire-constants.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
 import { zeroRange } from '../io/hole-punch.js';
-import { nativeWeakSums } from '../io/weak-sums.js';
 import { resizeTarget } from '../io/resize-target.js';
 import { writeFullySync } from '../io/positional-io.js';
 import { Background } from './background.js';
@@ -48,6 +47,10 @@ interface Hashes {
   zero: Uint8Array;
   /** Weak checksums of the full blocks, computed while hashing when a rolling match is expected. */
   weak: Uint32Array | null;
+  /** Blocks from here on get their weak checksum while hashing (`weak` set); Infinity: none do. */
+  weakFrom: number;
+  /** The next block the hashing pass will start on. */
+  hashNext: number;
   /**
    * 1 where `tags`/`zero` already hold the block's new hash, taken from the bytes a COPY wrote
    * (and nothing wrote there since): verification need not read the block back.
@@ -113,7 +116,8 @@ async function streamHashes(
   for (let first = 0; first < total; first += batch) {
     if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
     const count = Math.min(batch, total - first);
-    const p = hashRange(ctx, file, first, count, stats, h.weak !== null);
+    h.hashNext = first + count;
+    const p = hashRange(ctx, file, first, count, stats, first >= h.weakFrom);
     p.catch(() => undefined); // awaited by flush(); after an early stop it may go unawaited
     queue.push({ first, count, p });
     if (queue.length >= ctx.window) await flush();
@@ -247,13 +251,17 @@ export async function runReceiver(
 ): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
   const stats = emptyStats();
   const total = blockCount(ctx.size, ctx.blockSize);
+  // Weak checksums: in auto mode they are added to the hashing pass only once the sender asks
+  // for any (it does as soon as a block differs, see WEAK_REQUEST), so a file that only grew or
+  // shrank pays nothing for them; blocks hashed before that are summed when asked for. Forced
+  // rolling mode always needs them.
+  const weakNow = expectsRolling(ctx);
   const h: Hashes = {
     tags: new Uint8Array(total * BLOCK_HASH_LENGTH),
     zero: new Uint8Array(total),
-    // computed while hashing only where that is cheap (native sums, ~8 GB/s): with the JS fallback
-    // (~1 GB/s, e.g. a bundle sent to a host without the addon) a file that only grew would pay
-    // for sums nobody asks for; they are then computed on request
-    weak: expectsRolling(ctx) && nativeWeakSums() ? new Uint32Array(total) : null,
+    weak: weakNow ? new Uint32Array(total) : null,
+    weakFrom: ctx.opts.match === 'rolling' ? 0 : Infinity,
+    hashNext: 0,
     fresh: new Uint8Array(total),
   };
   const touched = new Uint8Array(total);
@@ -291,6 +299,9 @@ export async function runReceiver(
     } else if (msg.type === 'SUBHASH_REQUEST') {
       bg.add(answerSubhashes(ctx, file, msg.body.blocks));
     } else if (msg.type === 'WEAK_REQUEST' && ctx.opts.rolling) {
+      // a request while still hashing means a rolling phase will follow: add weak checksums to
+      // the rest of the pass (the blocks before are summed when asked for)
+      if (h.weak !== null && h.weakFrom === Infinity) h.weakFrom = h.hashNext;
       // answered in the order asked: the sender matches answers to requests by order
       const blocks = msg.body.blocks;
       weakAnswers = weakAnswers.then(() => answerWeak(ctx, file, blocks, stats, h));

@@ -117,6 +117,12 @@ interface SenderState {
   gauge: RefineGauge;
   /** In a rolling match: the differing blocks held back and the receiver's hashes; else null. */
   rolling: RollingInput | null;
+  /**
+   * An early WEAK_REQUEST (for the first block held back) is unanswered. Sent as soon as a rolling
+   * phase is certain, it tells a receiver still hashing to add weak checksums to the rest of its
+   * pass (docs/protocol.md, "Rolling match"); the answer itself is not used.
+   */
+  earlyWeak: boolean;
 }
 
 /** Handles one BLOCK_HASHES batch: zero runs and hole fills at once, refinement requests for the rest. */
@@ -195,8 +201,18 @@ async function holdBack(
     if (s.own.equal(b, theirs)) continue;
     s.stats.changedBlocks++;
     if (appendedOnly(ctx, r, b)) await sendAppended(ctx, file, s, r, b);
-    else r.differing.push(b);
+    else {
+      if (r.differing.length === 0) await askEarly(ctx, s, r, b);
+      r.differing.push(b);
+    }
   }
+}
+
+/** Sends the early WEAK_REQUEST (see SenderState.earlyWeak) for block b, a full block of the target. */
+async function askEarly(ctx: SessionContext, s: SenderState, r: RollingInput, b: number): Promise<void> {
+  if (ctx.opts.match === 'rolling' || (b + 1) * ctx.blockSize > r.targetSize) return;
+  s.earlyWeak = true;
+  await ctx.ch.send({ type: 'WEAK_REQUEST', body: { blocks: [b] } });
 }
 
 /**
@@ -299,6 +315,7 @@ export async function runSender(
     gauge: new RefineGauge(),
     buf: Buffer.allocUnsafe(1024 * 1024),
     stats,
+    earlyWeak: false,
     rolling: expectsRolling(ctx)
       ? {
           differing: [],
@@ -314,12 +331,13 @@ export async function runSender(
   own.prefetch(ctx.window);
   if (ctx.opts.wholeFile) await sendEverything(ctx, file, s);
   else if (own.total > 0) {
-    while (s.covered < own.total || s.asked.size > 0) {
+    while (s.covered < own.total || s.asked.size > 0 || s.earlyWeak) {
       if (ctx.signal?.aborted === true)
         throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
       const msg = await own.bg.guard(ctx.ch.next());
       if (msg.type === 'BLOCK_HASHES') await onBlockHashes(ctx, file, s, msg.body);
       else if (msg.type === 'SUBHASHES') await onSubhashes(ctx, file, s, msg.body);
+      else if (msg.type === 'WEAK_SUMS' && s.earlyWeak) s.earlyWeak = false;
       else throw unexpectedMessage(msg.type, 'BLOCK_HASHES or SUBHASHES');
     }
     if (s.rolling !== null) {

@@ -18,27 +18,49 @@ function fullBlocks(ctx: SessionContext, file: SessionFile): number {
   return Math.floor(old / ctx.blockSize);
 }
 
-/** Answers one WEAK_REQUEST with one WEAK_SUMS. */
+/**
+ * Answers one WEAK_REQUEST (a WEAK_SUMS per run of consecutive blocks). Blocks from `weakFrom` on
+ * got their weak checksum while hashing (the same bytes: nothing is written before the sender
+ * asks); the others are summed now, on every core, with their hashes where BLOCK_HASHES did not
+ * cover them (blocks past the source's size).
+ */
 export async function answerWeak(
   ctx: SessionContext,
   file: SessionFile,
   blocks: readonly number[],
   stats: RoleStats,
-  hashed: { zero: Uint8Array; weak: Uint32Array | null },
+  hashed: { zero: Uint8Array; weak: Uint32Array | null; weakFrom: number },
 ): Promise<void> {
   validateWeakRequest(blocks, fullBlocks(ctx, file));
+  const B = ctx.blockSize;
   const cached = hashed.weak;
-  if (cached !== null && blocks.every((b) => (b + 1) * ctx.blockSize <= ctx.size)) {
-    // computed while hashing the same bytes (nothing is written before the sender asks)
-    const entries = blocks.map((block) => {
-      const zero = hashed.zero[block] === 1;
-      return { block, zero, weak: zero ? 0 : (cached[block] as number), strong: null };
-    });
-    return sendRuns(ctx, entries);
-  }
+  const have = (b: number): boolean => cached !== null && b >= hashed.weakFrom && (b + 1) * B <= ctx.size;
+  const computed = new Map<number, WeakSumEntry>();
+  for (const e of await summed(
+    ctx,
+    file,
+    blocks.filter((b) => !have(b)),
+    stats,
+  ))
+    computed.set(e.block, e);
+  const entries = blocks.map((block): WeakSumEntry => {
+    const e = computed.get(block);
+    if (e !== undefined) return e;
+    const zero = hashed.zero[block] === 1;
+    return { block, zero, weak: zero ? 0 : ((cached as Uint32Array)[block] as number), strong: null };
+  });
+  return sendRuns(ctx, entries);
+}
+
+/** Weak checksums of `blocks` read now, 16 MiB of blocks per task, on every core. */
+async function summed(
+  ctx: SessionContext,
+  file: SessionFile,
+  blocks: number[],
+  stats: RoleStats,
+): Promise<WeakSumEntry[]> {
   const B = ctx.blockSize;
   const L = BLOCK_HASH_LENGTH;
-  // 16 MiB of blocks per task, on every core
   const group = Math.max(1, Math.floor((16 * 1024 * 1024) / B));
   const parts: number[][] = [];
   for (let i = 0; i < blocks.length; i += group) parts.push(blocks.slice(i, i + group));
@@ -63,7 +85,7 @@ export async function answerWeak(
       };
     });
   });
-  return sendRuns(ctx, answered.flat());
+  return answered.flat();
 }
 
 /** Sends `entries` as one WEAK_SUMS per run of consecutive blocks, in order. */
