@@ -62,6 +62,8 @@ export interface NativeOps {
 export interface NativeStatus {
   loaded: boolean;
   reason: string;
+  /** The addon file, when loaded (uploaded beside the bundle to hosts without bigsync). */
+  path?: string;
 }
 
 /** Ops every usable addon has; one missing disables the addon. */
@@ -114,7 +116,10 @@ function load(): { ops: NativeOps | null; status: NativeStatus } {
     else lacking.push(name);
   }
   const note = lacking.length > 0 ? ` (older build, lacks ${lacking.join(', ')})` : '';
-  return { ops: ops as unknown as NativeOps, status: { loaded: true, reason: `loaded ${file}${note}` } };
+  return {
+    ops: ops as unknown as NativeOps,
+    status: { loaded: true, reason: `loaded ${file}${note}`, path: file },
+  };
 }
 
 function current(): { ops: NativeOps | null; status: NativeStatus } {

@@ -99,9 +99,15 @@ export class FrameChannel {
 
   /** Sends a message; resolves at once, or after 'drain' when the output pushes back. */
   async send(msg: Message): Promise<void> {
+    const lost = (): BigsyncError =>
+      new BigsyncError('CONNECTION_LOST', `the ${this.peer} closed the connection (while we were sending)`);
+    // a destroyed output (the peer went, or Ctrl-C cut the streams) has already sent its 'close':
+    // waiting for 'drain' or 'close' would wait forever
+    if (this.output.destroyed) throw lost();
     const frame = encodeMessage(msg);
     this.bytesSent += frame.length;
     if (this.output.write(frame)) return;
+    if (this.output.destroyed) throw lost();
     await new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         this.output.off('close', onClose);
@@ -109,12 +115,7 @@ export class FrameChannel {
       };
       const onClose = (): void => {
         this.output.off('drain', onDrain);
-        reject(
-          new BigsyncError(
-            'CONNECTION_LOST',
-            `the ${this.peer} closed the connection (while we were sending)`,
-          ),
-        );
+        reject(lost());
       };
       this.output.once('drain', onDrain);
       this.output.once('close', onClose);

@@ -13,7 +13,9 @@
  * The session script ({@link sessionCommand}) finds `node` (exit 127), checks it is >= 20 with
  * `node --version` (exit 126), then execs, in order: the given remote path, `bigsync` on PATH, or
  * the cached bundle `<cache>/bigsync-<version>-<hash>.mjs`; without any of them it exits 93 and
- * the caller uploads the bundle with {@link uploadCommand}. Just before exec it prints
+ * the caller uploads the bundle with {@link uploadCommand} (first the native addon, when it has
+ * one, as `<cache>/bigsync-<version>-<hash>.node`: the session then runs the bundle with
+ * BIGSYNC_NATIVE_PATH pointing at it). Just before exec it prints
  * {@link READY_LINE} on stdout, so the caller knows the protocol starts after it; each failure
  * prints a marker line on stderr, which {@link classifySessionExit} reads with the exit status.
  */
@@ -44,12 +46,13 @@ const SESSION_SCRIPT = [
   `if [ -n "$4" ]; then command -v "$4" >/dev/null 2>&1 || { echo "${MARK} no-remote-path" >&2; exit ${EXIT_NO_REMOTE_PATH}; }; echo "${READY_LINE}"; exec "$4" --server; fi`,
   `if command -v bigsync >/dev/null 2>&1; then echo "${READY_LINE}"; exec bigsync --server; fi`,
   `F=${CACHE}/bigsync-$1-$2.mjs`,
-  `if [ -f "$F" ]; then echo "${READY_LINE}"; exec "$N" "$F" --server; fi`,
+  // the native addon uploaded beside the bundle, if any (it falls back to JS if it cannot load)
+  `if [ -f "$F" ]; then A=\${F%.mjs}.node; [ -f "$A" ] && export BIGSYNC_NATIVE_PATH="$A"; echo "${READY_LINE}"; exec "$N" "$F" --server; fi`,
   `echo "${MARK} need-bundle" >&2; exit ${EXIT_NEED_BUNDLE}`,
 ].join('; ');
 
 const UPLOAD_SCRIPT = [
-  `D=${CACHE}; F=$D/bigsync-$1-$2.mjs; T=$F.tmp.$$; umask 077`,
+  `D=${CACHE}; F=$D/bigsync-$1-$2.$5; T=$F.tmp.$$; umask 077`,
   'mkdir -p "$D" || exit 1',
   'cat > "$T" || { rm -f "$T"; exit 1; }',
   'S=$(wc -c < "$T")',
@@ -105,13 +108,16 @@ export function sessionCommand(p: BootstrapParams): string {
 }
 
 /**
- * The remote command that stores the bundle (fed on its stdin, `size` bytes) in the cache,
- * mode 0600, atomically (a temp file, size-checked, then renamed). Checks `p` first.
+ * The remote command that stores the bundle (`kind` 'mjs') or the native addon beside it ('node'),
+ * fed on its stdin, `size` bytes, in the cache as `bigsync-<version>-<hash>.<kind>`, mode 0600,
+ * atomically (a temp file, size-checked, then renamed). Checks `p` first.
  */
-export function uploadCommand(p: BootstrapParams, size: number): string {
+export function uploadCommand(p: BootstrapParams, size: number, kind: 'mjs' | 'node' = 'mjs'): string {
   checkBootstrapParams(p);
   if (!Number.isSafeInteger(size) || size < 0) throw new BigsyncError('INTERNAL', `bad bundle size ${size}`);
-  return shCommand(UPLOAD_SCRIPT, [p.version, p.bundleHash, p.cacheDir ?? '', String(size)]);
+  if (kind !== 'mjs' && kind !== 'node')
+    throw new BigsyncError('INTERNAL', `bad upload kind ${String(kind)}`);
+  return shCommand(UPLOAD_SCRIPT, [p.version, p.bundleHash, p.cacheDir ?? '', String(size), kind]);
 }
 
 /** The last non-empty line of `text` (ssh's reason, such as "Permission denied (publickey)."). */

@@ -52,6 +52,11 @@ export interface SshTransportOptions {
   remotePath?: string | undefined;
   /** The single-file bundle to upload when the remote host has no bigsync (dist/bigsync.bundle.mjs). */
   bundlePath: string;
+  /**
+   * The native addon to upload beside the bundle (the one this process loaded), or null. Where
+   * it cannot load (another OS, CPU or C library) the remote side uses its JS fallbacks.
+   */
+  addonPath?: string | null | undefined;
   /** bigsync's version; names the cached bundle. */
   version: string;
   /** Remote cache directory instead of `${XDG_CACHE_HOME:-$HOME/.cache}/bigsync` (BIGSYNC_REMOTE_CACHE). */
@@ -62,9 +67,10 @@ export interface SshTransportOptions {
   onStatus?: ((status: TransportStatus) => void) | undefined;
 }
 
-/** The bundle's bytes and hash, read once per transport. */
+/** The bundle's bytes, the native addon's (or null) and their hash, read once per transport. */
 interface Bundle {
   bytes: Buffer;
+  addon: Buffer | null;
   hash: string;
 }
 
@@ -84,16 +90,24 @@ function interrupted(host: string): BigsyncError {
   return new BigsyncError('INTERRUPTED', `connecting to ${host} was interrupted`, { host });
 }
 
-/** Reads and hashes the bundle once; later calls reuse the result (or the failure). */
-function bundleLoader(path: string): () => Promise<Bundle> {
+/**
+ * Reads and hashes the bundle (and the addon, when given and readable: without it the remote side
+ * runs on its JS fallbacks) once; later calls reuse the result (or the failure). The hash covers
+ * both, so a rebuilt addon is uploaded again.
+ */
+function bundleLoader(path: string, addonPath: string | null): () => Promise<Bundle> {
   let loaded: Promise<Bundle> | undefined;
   const load = async (): Promise<Bundle> => {
+    let bytes: Buffer;
     try {
-      const bytes = await readFile(path);
-      return { bytes, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+      bytes = await readFile(path);
     } catch (err) {
       throw toBigsyncError(err, `cannot read the bigsync bundle ${path} (run npm run build)`, { path });
     }
+    const addon = addonPath === null ? null : await readFile(addonPath).catch(() => null);
+    const h = createHash('sha256').update(bytes);
+    if (addon !== null) h.update(addon);
+    return { bytes, addon, hash: h.digest('hex').slice(0, 16) };
   };
   return () => (loaded ??= load());
 }
@@ -116,7 +130,7 @@ export function sshTransport(opts: SshTransportOptions): Transport {
   if (rsh.length === 0 || rsh[0] === '')
     throw new BigsyncError('BAD_LOCATION', 'the remote shell command is empty');
   const rshPrefix = [...rsh, ...(opts.user !== undefined ? ['-l', opts.user] : []), '--', opts.host];
-  const cfg: SshConfig = { opts, rshPrefix, bundle: bundleLoader(opts.bundlePath) };
+  const cfg: SshConfig = { opts, rshPrefix, bundle: bundleLoader(opts.bundlePath, opts.addonPath ?? null) };
   return { open: (signal) => openSsh(cfg, signal) };
 }
 
@@ -170,14 +184,29 @@ async function sessionFailure(
   return classifySessionExit(exit, host);
 }
 
-/** Stores the bundle in the remote cache (one ssh, the bundle on its stdin). */
+/**
+ * Stores the addon (if any) and then the bundle in the remote cache, one ssh each with the file
+ * on its stdin: the bundle's presence is what the session script looks for.
+ */
 async function uploadBundle(cfg: SshConfig, bundle: Bundle, signal?: AbortSignal): Promise<void> {
+  const total = bundle.bytes.length + (bundle.addon?.length ?? 0);
+  cfg.opts.onStatus?.({ kind: 'bundle-upload', host: cfg.opts.host, bytes: total });
+  if (bundle.addon !== null) await uploadFile(cfg, bundle.hash, bundle.addon, 'node', signal);
+  await uploadFile(cfg, bundle.hash, bundle.bytes, 'mjs', signal);
+}
+
+async function uploadFile(
+  cfg: SshConfig,
+  hash: string,
+  bytes: Buffer,
+  kind: 'mjs' | 'node',
+  signal?: AbortSignal,
+): Promise<void> {
   const { host } = cfg.opts;
-  cfg.opts.onStatus?.({ kind: 'bundle-upload', host, bytes: bundle.bytes.length });
-  const command = uploadCommand(params(cfg.opts, bundle.hash), bundle.bytes.length);
+  const command = uploadCommand(params(cfg.opts, hash), bytes.length, kind);
   const peer = spawnPeer([...cfg.rshPrefix, command], { signal });
   peer.child.stdout.resume();
-  peer.child.stdin.end(bundle.bytes);
+  peer.child.stdin.end(bytes);
   const exit = await peer.exited;
   if (aborted(signal)) throw interrupted(host);
   const ssh = sshFailure(exit, host, peer.spawnError());

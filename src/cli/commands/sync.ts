@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseSize } from '../../core/size-units.js';
 import { BigsyncError } from '../../errors.js';
 import { syncLocalFile, type LocalSyncOptions } from '../../sync/local-sync.js';
+import { nativeStatus } from '../../io/native.js';
 import type { Reporter } from '../../sync/reporter.js';
 import type { MatchMode, SyncSummary } from '../../sync/summary.js';
 import { syncRemote } from '../../sync/remote-sync.js';
@@ -201,6 +202,7 @@ function runEither(a: SyncArgs, ctx: CliContext, reporter: Reporter): Promise<Sy
     rsh: rshArgv(a.rsh, ctx.env['BIGSYNC_RSH']),
     remotePath: a.remotePath,
     bundlePath: bundlePath(),
+    addonPath: nativeStatus().path ?? null,
     version: VERSION,
     cacheDir: ctx.env['BIGSYNC_REMOTE_CACHE'],
   });

@@ -110,6 +110,22 @@ describe('remote bootstrap scripts', () => {
     assert.equal(second.stdout, `${READY_LINE}\nserved --server\n`);
   });
 
+  it('runs the cached bundle with the addon uploaded beside it, when there is one', () => {
+    const bin = binDir({ node: process.execPath });
+    const p = params();
+    const dir = p.cacheDir ?? '';
+    const up = runRemote(uploadCommand(p, 5, 'node'), `${bin}:/usr/bin:/bin`, Buffer.from('addon'));
+    assert.equal(up.code, 0, up.stderr);
+    const addon = path.join(dir, `bigsync-0.2.0-${HASH}.node`);
+    assert.equal(fs.readFileSync(addon, 'utf8'), 'addon');
+    fs.writeFileSync(
+      path.join(dir, `bigsync-0.2.0-${HASH}.mjs`),
+      'process.stdout.write("native " + process.env.BIGSYNC_NATIVE_PATH + "\\n");\n',
+    );
+    const r = runRemote(sessionCommand(p), bin);
+    assert.equal(r.stdout, `${READY_LINE}\nnative ${addon}\n`, r.stderr);
+  });
+
   it('prefers bigsync on PATH over the cache', () => {
     const bin = binDir({ node: process.execPath, bigsync: '#!/bin/sh\necho "on path $*"\n' });
     const r = runRemote(sessionCommand(params()), bin);

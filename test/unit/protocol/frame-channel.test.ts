@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { isBigsyncError } from '../../../src/errors.js';
+import { FrameChannel } from '../../../src/protocol/frame-channel.js';
+
+const MSG = { type: 'SUBHASH_REQUEST', body: { blocks: [1, 2, 3] } } as const;
+
+/** Fails the test instead of hanging when `p` never settles. */
+async function settles<T>(p: Promise<T>, ms = 2000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('FrameChannel.send on a cut connection', () => {
+  it('rejects with CONNECTION_LOST when the output was destroyed before (Ctrl-C cuts the streams)', async () => {
+    const output = new PassThrough({ highWaterMark: 1 });
+    const ch = new FrameChannel(new PassThrough(), output, { peer: 'remote side' });
+    output.destroy();
+    await new Promise((resolve) => setImmediate(resolve)); // its 'close' has been emitted
+    await assert.rejects(settles(ch.send(MSG)), (e: unknown) => isBigsyncError(e, 'CONNECTION_LOST'));
+  });
+
+  it('rejects with CONNECTION_LOST when the output is destroyed while it waits for drain', async () => {
+    const output = new PassThrough({ highWaterMark: 1 });
+    const ch = new FrameChannel(new PassThrough(), output, { peer: 'remote side' });
+    const sent = ch.send(MSG); // nobody reads: the write is over the high-water mark
+    output.destroy();
+    await assert.rejects(settles(sent), (e: unknown) => isBigsyncError(e, 'CONNECTION_LOST'));
+  });
+});
