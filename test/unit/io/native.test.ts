@@ -93,7 +93,7 @@ describe('native addon loading', () => {
     const file = new URL('../../../../build/Release/bigsync_native.node', import.meta.url).pathname;
     const r = childStatus({ BIGSYNC_NATIVE_PATH: file });
     assert.equal(r.ops, true);
-    assert.deepEqual(r.status, { loaded: true, reason: `loaded ${file}` });
+    assert.deepEqual(r.status, { loaded: true, reason: `loaded ${file}`, path: file });
   });
 });
 
