@@ -117,7 +117,7 @@ async function streamHashes(
     if (ctx.signal?.aborted === true) throw new BigsyncError('INTERRUPTED', 'interrupted; rerun to continue');
     const count = Math.min(batch, total - first);
     h.hashNext = first + count;
-    const p = hashRange(ctx, file, first, count, stats, first >= h.weakFrom);
+    const p = hashRange(ctx, file, first, count, stats, h.weak !== null && first >= h.weakFrom);
     p.catch(() => undefined); // awaited by flush(); after an early stop it may go unawaited
     queue.push({ first, count, p });
     if (queue.length >= ctx.window) await flush();
