@@ -73,7 +73,7 @@ export function runMoveRange(t: MoveRangeTask): MoveRangeResult {
       saved: t.saved === null ? null : { bytes: t.saved, offset: t.savedOffset },
       holes: t.holes,
       // steps on the block grid (for hashing) or at least the page grid: whole-page writes
-      align: B > 0 ? B : 4096,
+      align: B > 0 && B <= step ? B : 4096,
       ...(onStep === undefined ? {} : { onStep }),
     });
   } catch (err) {

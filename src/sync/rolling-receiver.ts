@@ -35,14 +35,13 @@ export async function answerWeak(
   const B = ctx.blockSize;
   const cached = hashed.weak;
   const have = (b: number): boolean => cached !== null && b >= hashed.weakFrom && (b + 1) * B <= ctx.size;
-  const computed = new Map<number, WeakSumEntry>();
-  for (const e of await summed(
+  const fresh = await summed(
     ctx,
     file,
     blocks.filter((b) => !have(b)),
     stats,
-  ))
-    computed.set(e.block, e);
+  );
+  const computed = new Map(fresh.map((e) => [e.block, e]));
   const entries = blocks.map((block): WeakSumEntry => {
     const e = computed.get(block);
     if (e !== undefined) return e;
