@@ -10,6 +10,11 @@
  *   comparePieces(fdA, fdB, offset, length, pieceSize, out) -> number
  *                                    pread both ranges, memcmp piece by piece (see below)
  *
+ * and two that run on libuv's thread pool and return a Promise (see below):
+ *   compareRunsAsync(fdA, fdB, runs, pieceSize, out) -> Promise<number>
+ *   dataMapAsync(fd, start, end) -> Promise<Float64Array>
+ *   punchRangesAsync(fd, ranges) -> Promise<number>
+ *
  * Offsets and lengths must be integers in [0, 2^53]; anything else throws a TypeError or
  * RangeError. A failing syscall throws an Error shaped like Node's own system errors:
  * `code` is the errno name ('EOPNOTSUPP', 'ENOSPC', ...), `errno` is the negated errno
@@ -56,15 +61,15 @@ static const char *errno_name(int e) {
     NAME(EPERM) NAME(ENOENT) NAME(EINTR) NAME(EIO) NAME(ENXIO) NAME(EBADF) NAME(EAGAIN)
     NAME(ENOMEM) NAME(EACCES) NAME(EFAULT) NAME(EBUSY) NAME(ENODEV) NAME(EISDIR) NAME(EINVAL)
     NAME(ENOTTY) NAME(ETXTBSY) NAME(EFBIG) NAME(ENOSPC) NAME(ESPIPE) NAME(EROFS)
-    NAME(ENOSYS) NAME(EOVERFLOW) NAME(EOPNOTSUPP) NAME(EDQUOT)
+    NAME(ENOSYS) NAME(EOVERFLOW) NAME(EOPNOTSUPP) NAME(EDQUOT) NAME(ECANCELED)
 #undef NAME
     default:
       return "EUNKNOWN";
   }
 }
 
-/* Throws an Error like Node's system errors: "CODE: strerror, syscall". Returns NULL. */
-static napi_value throw_errno(napi_env env, int e, const char *syscall) {
+/* An Error like Node's system errors: "CODE: strerror, syscall", with code, errno and syscall. */
+static napi_value errno_error(napi_env env, int e, const char *syscall) {
   char msg[160];
   const char *name = errno_name(e);
   snprintf(msg, sizeof msg, "%s: %s, %s", name, strerror(e), syscall);
@@ -76,7 +81,13 @@ static napi_value throw_errno(napi_env env, int e, const char *syscall) {
   CHECK(napi_create_error(env, js_code, js_msg, &err));
   CHECK(napi_set_named_property(env, err, "errno", js_errno));
   CHECK(napi_set_named_property(env, err, "syscall", js_syscall));
-  napi_throw(env, err);
+  return err;
+}
+
+/* Throws {@link errno_error}. Returns NULL. */
+static napi_value throw_errno(napi_env env, int e, const char *syscall) {
+  napi_value err = errno_error(env, e, syscall);
+  if (err != NULL) napi_throw(env, err);
   return NULL;
 }
 
@@ -217,7 +228,10 @@ static int get_typed(napi_env env, napi_value v, napi_typedarray_type want, cons
   if (is_ta && napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) != napi_ok) return 0;
   if (!is_ta || type != want) {
     char msg[64];
-    snprintf(msg, sizeof msg, "%s must be a %s", what, want == napi_uint8_array ? "Uint8Array" : "Uint32Array");
+    snprintf(msg, sizeof msg, "%s must be a %s", what,
+             want == napi_uint8_array    ? "Uint8Array"
+             : want == napi_uint32_array ? "Uint32Array"
+                                         : "Float64Array");
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
     return 0;
   }
@@ -298,6 +312,347 @@ static napi_value compare_pieces(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * The asynchronous ops. Each validates its arguments on the JS thread, holds references to the
+ * typed arrays it reads or fills (so they stay alive and in place), does its syscalls on a libuv
+ * pool thread, and settles its Promise back on the JS thread. The typed arrays must not be
+ * touched (nor their buffers transferred) until the Promise settles. A local sync runs its
+ * comparisons this way: no worker thread has to boot for a mostly unchanged file.
+ */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref refs[2];
+  int nrefs;
+  int err;                /* errno of a failed syscall, 0 when none */
+  const char *syscall;
+  /* compareRunsAsync */
+  int fd_a, fd_b;
+  const double *runs;
+  size_t nruns;           /* pairs in runs */
+  int64_t piece;
+  uint8_t *out;
+  int64_t differ;
+  /* dataMapAsync, punchRangesAsync (ranges in runs/nruns) */
+  int fd;
+  int64_t bad;            /* punchRangesAsync: first offset not reading as zeros, -1 when none */
+  int64_t start, end;
+  int64_t *map;           /* offset, length pairs (malloc'd) */
+  size_t nmap, capmap;
+} async_job;
+
+static void job_free(napi_env env, async_job *job) {
+  for (int i = 0; i < job->nrefs; i++) napi_delete_reference(env, job->refs[i]);
+  if (job->work != NULL) napi_delete_async_work(env, job->work);
+  free(job->map);
+  free(job);
+}
+
+/* Starts `job` (execute on the pool, complete on the JS thread); returns its Promise or NULL. */
+static napi_value job_start(napi_env env, async_job *job, const char *name, napi_async_execute_callback exec,
+                            napi_async_complete_callback done) {
+  napi_value promise, resource_name;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, exec, done, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    job_free(env, job);
+    return NULL;
+  }
+  return promise;
+}
+
+static int job_ref(napi_env env, async_job *job, napi_value v) {
+  return napi_create_reference(env, v, 1, &job->refs[job->nrefs++]) == napi_ok;
+}
+
+/* Rejects with the job's errno error, or resolves with `value`; frees the job. */
+static void job_settle(napi_env env, async_job *job, napi_value value) {
+  if (job->err != 0) {
+    napi_value err = errno_error(env, job->err, job->syscall);
+    if (err != NULL) napi_reject_deferred(env, job->deferred, err);
+  } else if (value != NULL) {
+    napi_resolve_deferred(env, job->deferred, value);
+  }
+  job_free(env, job);
+}
+
+/* compareRunsAsync reads this much of each file per pread (whole pieces): a 64 KiB read costs
+ * ~20% more CPU per byte here than a 256 KiB one, in syscall overhead. */
+#define RUN_READ (256 * 1024)
+
+static void compare_runs_exec(napi_env env, void *data) {
+  (void)env;
+  async_job *job = data;
+  int64_t span = job->piece >= RUN_READ ? job->piece : (RUN_READ / job->piece) * job->piece;
+  uint8_t *a = malloc((size_t)span * 2);
+  if (a == NULL) {
+    job->err = ENOMEM;
+    job->syscall = "malloc";
+    return;
+  }
+  uint8_t *b = a + span;
+  size_t k = 0;
+  for (size_t r = 0; r < job->nruns; r++) {
+    int64_t off = (int64_t)job->runs[2 * r], len = (int64_t)job->runs[2 * r + 1];
+    for (int64_t done = 0; done < len; done += span) {
+      size_t n = (size_t)(len - done < span ? len - done : span);
+      if (pread_full(job->fd_a, a, n, (off_t)(off + done)) < 0 ||
+          pread_full(job->fd_b, b, n, (off_t)(off + done)) < 0) {
+        job->err = errno;
+        job->syscall = "pread";
+        free(a);
+        return;
+      }
+      for (size_t at = 0; at < n; at += (size_t)job->piece, k++) {
+        size_t m = n - at < (size_t)job->piece ? n - at : (size_t)job->piece;
+        job->out[k] = memcmp(a + at, b + at, m) != 0;
+        job->differ += job->out[k];
+      }
+    }
+  }
+  free(a);
+}
+
+static void compare_runs_done(napi_env env, napi_status status, void *data) {
+  async_job *job = data;
+  napi_value result = NULL;
+  if (status != napi_ok && job->err == 0) {
+    job->err = ECANCELED;
+    job->syscall = "async work";
+  }
+  if (job->err == 0) napi_create_int64(env, job->differ, &result);
+  job_settle(env, job, result);
+}
+
+/*
+ * compareRunsAsync(fdA, fdB, runs, pieceSize, out) -> Promise<number of differing pieces>
+ *
+ * The work of comparePieces over several runs at once, off the JS thread: runs is a Float64Array
+ * of (offset, length) pairs; each run is compared in pieces of pieceSize bytes (the last of a run
+ * may be short), and out gets one flag per piece, run after run (1: differs). Bytes past a file's
+ * end read as zeros.
+ */
+static napi_value compare_runs_async(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int fd_a, fd_b;
+  int64_t piece;
+  void *runs = NULL, *out = NULL;
+  size_t nruns = 0, out_len = 0;
+  if (!get_args(env, info, 5, argv) || !get_fd(env, argv[0], &fd_a) || !get_fd(env, argv[1], &fd_b) ||
+      !get_typed(env, argv[2], napi_float64_array, "runs", &runs, &nruns) ||
+      !get_int(env, argv[3], "pieceSize", 1, MAX_PIECE, &piece) ||
+      !get_typed(env, argv[4], napi_uint8_array, "out", &out, &out_len))
+    return NULL;
+  if (nruns % 2 != 0) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "runs must hold (offset, length) pairs");
+    return NULL;
+  }
+  const double *r = runs;
+  size_t pieces = 0;
+  for (size_t i = 0; i < nruns; i += 2) {
+    double off = r[i], len = r[i + 1];
+    if (!(off >= 0 && len >= 0 && off + len <= (double)MAX_SAFE) || off != (double)(int64_t)off ||
+        len != (double)(int64_t)len) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "runs must hold integer offsets and lengths in [0, 2^53]");
+      return NULL;
+    }
+    pieces += (size_t)(((int64_t)len + piece - 1) / piece);
+  }
+  if (out_len < pieces) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "out must hold one byte per piece of every run");
+    return NULL;
+  }
+  async_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM, "calloc");
+  job->fd_a = fd_a;
+  job->fd_b = fd_b;
+  job->runs = r;
+  job->nruns = nruns / 2;
+  job->piece = piece;
+  job->out = out;
+  if (!job_ref(env, job, argv[2]) || !job_ref(env, job, argv[4])) {
+    job_free(env, job);
+    return NULL;
+  }
+  return job_start(env, job, "bigsync.compareRuns", compare_runs_exec, compare_runs_done);
+}
+
+static void data_map_exec(napi_env env, void *data) {
+  (void)env;
+  async_job *job = data;
+  int64_t pos = job->start;
+  while (pos < job->end) {
+    off_t d = lseek(job->fd, (off_t)pos, SEEK_DATA);
+    if (d < 0 && errno == ENXIO) break;
+    if (d < 0) goto fail;
+    if (d >= job->end) break;
+    off_t h = lseek(job->fd, d, SEEK_HOLE);
+    if (h < 0 && errno != ENXIO) goto fail;
+    int64_t stop = h < 0 || h > job->end ? job->end : (int64_t)h; /* ENXIO: the file shrank */
+    if (stop <= d) break;
+    if (job->nmap == job->capmap) {
+      size_t cap = job->capmap == 0 ? 256 : job->capmap * 2;
+      int64_t *m = realloc(job->map, cap * 2 * sizeof *m);
+      if (m == NULL) {
+        job->err = ENOMEM;
+        job->syscall = "realloc";
+        return;
+      }
+      job->map = m;
+      job->capmap = cap;
+    }
+    job->map[2 * job->nmap] = d;
+    job->map[2 * job->nmap + 1] = stop - d;
+    job->nmap++;
+    pos = stop;
+  }
+  return;
+fail:
+  job->err = errno;
+  job->syscall = "lseek";
+}
+
+static void data_map_done(napi_env env, napi_status status, void *data) {
+  async_job *job = data;
+  napi_value result = NULL, buffer;
+  void *bytes = NULL;
+  if (status != napi_ok && job->err == 0) {
+    job->err = ECANCELED;
+    job->syscall = "async work";
+  }
+  if (job->err == 0 &&
+      napi_create_arraybuffer(env, job->nmap * 2 * sizeof(double), &bytes, &buffer) == napi_ok &&
+      napi_create_typedarray(env, napi_float64_array, job->nmap * 2, buffer, 0, &result) == napi_ok) {
+    double *d = bytes;
+    for (size_t i = 0; i < job->nmap * 2; i++) d[i] = (double)job->map[i];
+  }
+  job_settle(env, job, result);
+}
+
+/*
+ * dataMapAsync(fd, start, end) -> Promise<Float64Array of (offset, length) pairs>
+ *
+ * The data extents of [start, end) by SEEK_DATA/SEEK_HOLE, off the JS thread (a 1 GiB VM image
+ * has thousands, each two syscalls). Sorted, disjoint, clipped to end. Rejects like the syscalls
+ * above (EINVAL, EOPNOTSUPP: the filesystem cannot answer; the caller assumes all data).
+ */
+static napi_value data_map_async(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int fd;
+  int64_t start, end;
+  if (!get_args(env, info, 3, argv) || !get_fd(env, argv[0], &fd) ||
+      !get_int(env, argv[1], "start", 0, MAX_SAFE, &start) ||
+      !get_int(env, argv[2], "end", start, MAX_SAFE, &end))
+    return NULL;
+  async_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM, "calloc");
+  job->fd = fd;
+  job->start = start;
+  job->end = end;
+  return job_start(env, job, "bigsync.dataMap", data_map_exec, data_map_done);
+}
+
+/* punchRangesAsync reads its ranges back this much at a time to check they hold zeros. */
+#define CHECK_READ (256 * 1024)
+
+static void punch_ranges_exec(napi_env env, void *data) {
+  (void)env;
+  async_job *job = data;
+  job->bad = -1;
+  for (size_t r = 0; r < job->nruns; r++) {
+    off_t off = (off_t)job->runs[2 * r], len = (off_t)job->runs[2 * r + 1];
+    int rc;
+    do {
+      rc = fallocate(job->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+      job->err = errno;
+      job->syscall = "fallocate";
+      return;
+    }
+  }
+  uint8_t *buf = malloc(CHECK_READ);
+  if (buf == NULL) {
+    job->err = ENOMEM;
+    job->syscall = "malloc";
+    return;
+  }
+  for (size_t r = 0; r < job->nruns && job->bad < 0; r++) {
+    int64_t off = (int64_t)job->runs[2 * r], len = (int64_t)job->runs[2 * r + 1];
+    for (int64_t done = 0; done < len; done += CHECK_READ) {
+      size_t n = (size_t)(len - done < CHECK_READ ? len - done : CHECK_READ);
+      ssize_t got = pread_full(job->fd, buf, n, (off_t)(off + done));
+      if (got < 0) {
+        job->err = errno;
+        job->syscall = "pread";
+        free(buf);
+        return;
+      }
+      /* a short read (the file shrank) fails the check like a non-zero byte */
+      if ((size_t)got < n || buf[0] != 0 || memcmp(buf, buf + 1, n - 1) != 0) {
+        job->bad = off + done;
+        break;
+      }
+    }
+  }
+  free(buf);
+}
+
+static void punch_ranges_done(napi_env env, napi_status status, void *data) {
+  async_job *job = data;
+  napi_value result = NULL;
+  if (status != napi_ok && job->err == 0) {
+    job->err = ECANCELED;
+    job->syscall = "async work";
+  }
+  if (job->err == 0) napi_create_int64(env, job->bad, &result);
+  job_settle(env, job, result);
+}
+
+/*
+ * punchRangesAsync(fd, ranges) -> Promise<number>
+ *
+ * Punches a hole (fallocate PUNCH_HOLE | KEEP_SIZE) over each (offset, length) pair of the
+ * Float64Array ranges, in order, then reads every range back: resolves with -1 when all read as
+ * zeros, else with the offset of the first read-back piece that does not. Rejects like the
+ * syscalls above on the first failing call (EOPNOTSUPP: the caller writes zeros instead). Off the
+ * JS thread because freeing blocks can wait on the disk (online discard): here about 0.1 ms a
+ * call, during which the other threads go on comparing.
+ */
+static napi_value punch_ranges_async(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  void *ranges = NULL;
+  size_t n = 0;
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], &fd) ||
+      !get_typed(env, argv[1], napi_float64_array, "ranges", &ranges, &n))
+    return NULL;
+  const double *r = ranges;
+  if (n % 2 != 0) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "ranges must hold (offset, length) pairs");
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i += 2) {
+    if (!(r[i] >= 0 && r[i + 1] >= 1 && r[i] + r[i + 1] <= (double)MAX_SAFE) ||
+        r[i] != (double)(int64_t)r[i] || r[i + 1] != (double)(int64_t)r[i + 1]) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
+                             "ranges must hold integer offsets in [0, 2^53] and lengths of at least 1");
+      return NULL;
+    }
+  }
+  async_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM, "calloc");
+  job->fd = fd;
+  job->runs = r;
+  job->nruns = n / 2;
+  if (!job_ref(env, job, argv[1])) {
+    job_free(env, job);
+    return NULL;
+  }
+  return job_start(env, job, "bigsync.punchRanges", punch_ranges_exec, punch_ranges_done);
+}
+
+/*
  * The loop of weakSums. Only the low 16 bits of a and b matter, so wrapping 32-bit lanes are exact
  * and the compiler vectorizes the loop; on x86-64 with GCC it is also built for AVX2 (8 lanes with
  * a 32-bit multiply) and the CPU picks the version at load time.
@@ -354,6 +709,9 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"fadvise", NULL, fadvise, NULL, NULL, NULL, napi_enumerable, NULL},
       {"comparePieces", NULL, compare_pieces, NULL, NULL, NULL, napi_enumerable, NULL},
       {"weakSums", NULL, weak_sums, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"compareRunsAsync", NULL, compare_runs_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dataMapAsync", NULL, data_map_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"punchRangesAsync", NULL, punch_ranges_async, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -11,6 +11,7 @@ import { parseSyncArgs, runSync, SYNC_HELP } from './commands/sync.js';
 import type { CliContext } from './context.js';
 import { EXIT_CODES, EXIT_OK } from './exit-codes.js';
 import { VERSION } from './version.js';
+import { trace } from '../sync/trace.js';
 
 /** `bigsync --version`: the version and which native fast paths are active. */
 export function versionText(): string {
@@ -86,5 +87,7 @@ export async function cliMain(): Promise<void> {
     env: process.env,
     signal: ac.signal,
   };
+  trace('cli', 'main');
   process.exitCode = await run(process.argv.slice(2), ctx);
+  trace('cli', 'returned');
 }

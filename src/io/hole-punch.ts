@@ -5,7 +5,8 @@
 import { fstatSync } from 'node:fs';
 import { BigsyncError, sysCode, toBigsyncError } from '../errors.js';
 import { nativeOps, type NativeOps } from './native.js';
-import { writeFullySync } from './positional-io.js';
+import type { Extent } from '../core/extent.js';
+import { readFullySync, writeFullySync } from './positional-io.js';
 
 /** errno names meaning "punching is not possible here; write zeros instead". */
 const UNSUPPORTED = new Set(['EOPNOTSUPP', 'ENOTSUP', 'ENOSYS', 'EINVAL', 'ENODEV', 'ESPIPE']);
@@ -73,4 +74,65 @@ export function zeroRange(
   for (let done = 0; done < length; done += ZEROS.length) {
     writeFullySync(fd, ZEROS, 0, Math.min(ZEROS.length, length - done), offset + done);
   }
+}
+
+/** Whether {@link zeroRangesAsync} can punch off the JS thread here. */
+export function hasThreadedPunch(ops: NativeOps | null = nativeOps()): boolean {
+  return ops?.punchRangesAsync !== undefined;
+}
+
+/** Throws VERIFY_FAILED unless `[offset, offset + length)` of `fd` reads as zeros. */
+function checkZeros(fd: number, offset: number, length: number): void {
+  for (let done = 0; done < length; done += ZEROS.length) {
+    const n = Math.min(ZEROS.length, length - done);
+    const buf = Buffer.allocUnsafe(n);
+    if (readFullySync(fd, buf, 0, n, offset + done) !== n || !buf.equals(ZEROS.subarray(0, n))) {
+      throw notZero(offset + done, n);
+    }
+  }
+}
+
+function notZero(offset: number, length: number): BigsyncError {
+  return new BigsyncError('VERIFY_FAILED', `target does not read as zeros at offset ${offset}`, {
+    offset,
+    length,
+  });
+}
+
+/**
+ * Makes each of `ranges` (sorted, disjoint, non-empty) of the regular file on `fd` a hole, on a
+ * libuv pool thread (the calls wait on the disk when the filesystem discards freed blocks, and
+ * the sync's other threads go on meanwhile), then checks every range reads as zeros. Where the
+ * filesystem cannot punch (EOPNOTSUPP and the like), writes zeros instead, here.
+ * @returns null when the addon lacks the op (the caller zeroes the ranges itself).
+ * @throws (rejects) VERIFY_FAILED when a range does not read back as zeros; NO_SPACE / IO_ERROR as
+ *   the calls fail.
+ */
+export function zeroRangesAsync(
+  fd: number,
+  ranges: readonly Extent[],
+  ops: NativeOps | null = nativeOps(),
+): Promise<void> | null {
+  if (ops?.punchRangesAsync === undefined) return null;
+  const pairs = new Float64Array(ranges.length * 2);
+  ranges.forEach((r, i) => {
+    pairs[2 * i] = r.offset;
+    pairs[2 * i + 1] = r.length;
+  });
+  const first = ranges[0]?.offset ?? 0;
+  return ops.punchRangesAsync(fd, pairs).then(
+    (bad) => {
+      if (bad >= 0) throw notZero(bad, ranges.find((r) => r.offset + r.length > bad)?.length ?? 0);
+    },
+    (err: unknown) => {
+      const code = sysCode(err);
+      if (code === undefined || !UNSUPPORTED.has(code)) {
+        throw toBigsyncError(err, `punching holes from offset ${first}`, { fd, offset: first });
+      }
+      for (const r of ranges) {
+        zeroRange(fd, r.offset, r.length, false, ops);
+        checkZeros(fd, r.offset, r.length);
+      }
+    },
+  );
 }

@@ -56,6 +56,32 @@ export interface NativeOps {
    * io/weak-sums.ts.
    */
   weakSums?(buf: Uint8Array, blockSize: number, out: Uint32Array): void;
+  /**
+   * {@link NativeOps.comparePieces} over several runs, on a libuv pool thread: `runs` holds
+   * (offset, length) pairs; `out` gets one flag per piece, run after run. Resolves with the number
+   * of differing pieces; rejects like the syscalls above. `runs` and `out` must be left alone until
+   * it settles. Absent when the loaded addon predates it; see io/piece-compare.ts.
+   */
+  compareRunsAsync?(
+    fdA: number,
+    fdB: number,
+    runs: Float64Array,
+    pieceSize: number,
+    out: Uint8Array,
+  ): Promise<number>;
+  /**
+   * The data extents of `[start, end)` by SEEK_DATA/SEEK_HOLE, on a libuv pool thread, as
+   * (offset, length) pairs, sorted and clipped to `end`. Rejects like the syscalls above. Absent
+   * when the loaded addon predates it; see io/sparse-map.ts.
+   */
+  dataMapAsync?(fd: number, start: number, end: number): Promise<Float64Array>;
+  /**
+   * Punches a hole over each (offset, length) pair of `ranges` (lengths at least 1), in order, on a
+   * libuv pool thread, then reads them back: resolves with -1 when all read as zeros, else with the
+   * offset of the first piece that does not. Rejects like the syscalls above on the first failing
+   * call. Absent when the loaded addon predates it; see io/hole-punch.ts.
+   */
+  punchRangesAsync?(fd: number, ranges: Float64Array): Promise<number>;
 }
 
 /** Whether the addon is in use, and why (or why not), for `bigsync --version` and diagnostics. */
@@ -73,6 +99,9 @@ const OP_NAMES = ['seekData', 'seekHole', 'punchHole', 'blkGetSize64', 'fadvise'
 const OPTIONAL_OPS = [
   ['comparePieces', 'pread-compare'],
   ['weakSums', 'weak-sums'],
+  ['compareRunsAsync', 'threaded-compare'],
+  ['dataMapAsync', 'threaded-data-map'],
+  ['punchRangesAsync', 'threaded-punch'],
 ] as const;
 
 /** The fast paths every usable addon enables, by name. */

@@ -39,8 +39,34 @@ export function dataExtents(fd: number, size: number, ops: NativeOps | null = na
   }
 }
 
-/** The same as {@link dataExtents}; every sparse-map call is synchronous. */
+/** The same as {@link dataExtents}. */
 export const dataExtentsSync = dataExtents;
+
+/**
+ * {@link dataExtents} off the JS thread when the addon can (its lseek walk runs on a libuv pool
+ * thread, so the maps of both files of a sync are made at once); the synchronous walk otherwise.
+ * The same result and the same errors.
+ */
+export async function dataExtentsAsync(
+  fd: number,
+  size: number,
+  ops: NativeOps | null = nativeOps(),
+): Promise<Extent[]> {
+  if (ops?.dataMapAsync === undefined || size <= 0) return dataExtents(fd, size, ops);
+  let pairs: Float64Array;
+  try {
+    pairs = await ops.dataMapAsync(fd, 0, size);
+  } catch (err) {
+    const code = sysCode(err);
+    if (code !== undefined && UNSUPPORTED.has(code)) return wholeFile(size);
+    throw toBigsyncError(err, 'mapping sparse file', { fd, size });
+  }
+  const out: Extent[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    out.push({ offset: pairs[i] as number, length: pairs[i + 1] as number });
+  }
+  return out;
+}
 
 /** Walks data/hole boundaries with lseek; throws the addon's errors unchanged. */
 function seekExtents(ops: NativeOps, fd: number, size: number): Extent[] {

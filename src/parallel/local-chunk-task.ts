@@ -45,6 +45,17 @@ export interface LocalChunkTask {
    * rolling match's first pass.
    */
   collect?: boolean;
+  /**
+   * Ranges already compared equal (by the main thread's threaded compare over
+   * {@link compareRunsOf}'s runs), sorted and on the piece grid: skipped. The pieces of those runs
+   * outside them are known to differ and go to the JS path without the native compare.
+   */
+  equal?: Extent[];
+  /**
+   * Leave the zero runs to the caller (in {@link LocalChunkResult.zeros}) instead of punching them
+   * here: the main thread punches them off-thread while the chunks go on.
+   */
+  deferZeros?: boolean;
 }
 
 /** What one chunk did. */
@@ -57,6 +68,8 @@ export interface LocalChunkResult {
   verifiedBytes: number;
   /** With `collect`: the indices of the blocks that differ, ascending. */
   changed?: number[];
+  /** With `deferZeros`: the ranges still to make read as zeros (holes), sorted; not yet verified. */
+  zeros?: Extent[];
 }
 
 /** The piece buffers of this thread (also used by block-scan.ts). */
@@ -102,6 +115,10 @@ function flushZeros(st: ChunkState): void {
   const fd = st.task.dstFd;
   st.pendingZero = null;
   if (z === null || fd === null) return;
+  if (st.task.deferZeros === true) {
+    (st.r.zeros ??= []).push(z);
+    return;
+  }
   zeroRange(fd, z.offset, z.length, st.task.holes);
   if (!st.task.verify) return;
   for (let done = 0; done < z.length; done += PIECE) {
@@ -234,6 +251,61 @@ function fastRun(st: ChunkState, both: Extent[], pos: number, end: number): numb
   return pos + length;
 }
 
+/**
+ * The runs of a compare-mode chunk that a native compare can take whole: where both files hold
+ * data, from the first piece boundary inside each such extent to the last (or to the chunk's end
+ * when the extent reaches it; the file's last piece may be short). The pieces around them are
+ * partly holes and go to the JS path. The same runs as the sync native path of runLocalChunk.
+ */
+export function compareRunsOf(task: LocalChunkTask): Extent[] {
+  const end = task.offset + task.length;
+  const runs: Extent[] = [];
+  for (const e of intersectExtents(task.srcData, task.dstData)) {
+    const start = task.offset + Math.ceil((e.offset - task.offset) / PIECE) * PIECE;
+    const stop = Math.min(end, e.offset + e.length);
+    const runEnd = stop === end ? end : task.offset + Math.floor((stop - task.offset) / PIECE) * PIECE;
+    if (runEnd > start) runs.push({ offset: start, length: runEnd - start });
+  }
+  return runs;
+}
+
+/**
+ * The bytes of a compare-mode chunk the JS path still has to look at once `equal` is known: those
+ * outside it where either file holds data (a hole facing a hole is equal unread). Zero: the
+ * chunk is done.
+ */
+export function residualBytes(task: LocalChunkTask, equal: readonly Extent[]): number {
+  const end = task.offset + task.length;
+  let bytes = 0;
+  let pos = task.offset;
+  const cur = [new ExtentCursor(task.srcData), new ExtentCursor(task.dstData)];
+  const count = (a: number, b: number): void => {
+    if (b <= a) return;
+    // a byte counts once even where both files hold data
+    const parts = [...(cur[0] as ExtentCursor).clip(a, b), ...(cur[1] as ExtentCursor).clip(a, b)];
+    bytes += unionLength(parts);
+  };
+  for (const e of equal) {
+    count(pos, e.offset);
+    pos = e.offset + e.length;
+  }
+  count(pos, end);
+  return bytes;
+}
+
+function unionLength(parts: Extent[]): number {
+  parts.sort((x, y) => x.offset - y.offset);
+  let total = 0;
+  let reach = -1;
+  for (const p of parts) {
+    const s = Math.max(p.offset, reach);
+    const t = p.offset + p.length;
+    if (t > s) total += t - s;
+    reach = Math.max(reach, t);
+  }
+  return total;
+}
+
 /** Runs one chunk. Errors carry the offset they happened at; ENOSPC becomes NO_SPACE. */
 export function runLocalChunk(task: LocalChunkTask): LocalChunkResult {
   if (task.collect === true) return scanBlocks(task);
@@ -252,8 +324,23 @@ export function runLocalChunk(task: LocalChunkTask): LocalChunkResult {
     pendingZero: null,
   };
   const end = task.offset + task.length;
-  const both = task.mode === 'compare' ? intersectExtents(task.srcData, task.dstData) : [];
+  const equal = task.equal;
+  // with `equal` known, the other pieces of the runs are known to differ: no native compare
+  const both =
+    task.mode === 'compare' && equal === undefined ? intersectExtents(task.srcData, task.dstData) : [];
+  let k = 0;
   for (let pos = task.offset; pos < end;) {
+    while (
+      equal !== undefined &&
+      k < equal.length &&
+      (equal[k] as Extent).offset + (equal[k] as Extent).length <= pos
+    )
+      k++;
+    const eq = equal?.[k];
+    if (eq !== undefined && eq.offset <= pos) {
+      pos = eq.offset + eq.length;
+      continue;
+    }
     const next = both.length > 0 ? fastRun(st, both, pos, end) : pos;
     if (next > pos) {
       pos = next;

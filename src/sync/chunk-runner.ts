@@ -4,9 +4,20 @@
  * already in flight finish, so no write is cut in half by us).
  */
 import { BigsyncError } from '../errors.js';
-import { runLocalChunk, type LocalChunkResult, type LocalChunkTask } from '../parallel/local-chunk-task.js';
+import type { Extent } from '../core/extent.js';
+import { hasThreadedPunch, zeroRangesAsync } from '../io/hole-punch.js';
+import { compareRunsAsync, hasThreadedCompare } from '../io/piece-compare.js';
+import {
+  compareRunsOf,
+  PIECE,
+  residualBytes,
+  runLocalChunk,
+  type LocalChunkResult,
+  type LocalChunkTask,
+} from '../parallel/local-chunk-task.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
 import type { Reporter } from './reporter.js';
+import { trace, traceOn } from './trace.js';
 
 /** Options of {@link runChunks}. */
 export interface RunChunksOptions {
@@ -27,6 +38,11 @@ export interface RunChunksOptions {
   onChunk?: (task: LocalChunkTask, result: LocalChunkResult) => void;
   /** Bytes earlier phases already reported as done; progress counts on from there. */
   baseDone?: number;
+  /**
+   * Compare chunks on libuv's pool threads first when the addon can (see {@link runChunks}); the
+   * worker pool, unless given, then starts only when the JS path has much to do.
+   */
+  threaded?: boolean;
 }
 
 /**
@@ -76,12 +92,86 @@ function stopped(
   return null;
 }
 
+/** Pieces a threaded compare may flag in a chunk before its JS rest goes to the worker pool. */
+const MAIN_THREAD_REST = 4 * 1024 * 1024;
+
+/**
+ * The threaded compare pays when most pieces are equal; a flagged piece is read again by the JS
+ * path. After chunks where most pieces differed (a rewritten file) the runner skips it for a while.
+ */
+class PrecheckGauge {
+  private seen = 0;
+  private flagged = 0;
+  private skip = 0;
+
+  wanted(): boolean {
+    if (this.skip === 0) return true;
+    this.skip--;
+    return false;
+  }
+
+  record(pieces: number, differing: number): void {
+    this.seen = this.seen * 0.8 + pieces;
+    this.flagged = this.flagged * 0.8 + differing;
+    if (this.seen >= 64 && this.flagged / this.seen > 0.5) this.skip = 8;
+  }
+}
+
+/**
+ * Compares the runs of `t` where both files hold data on a libuv pool thread (no worker has to
+ * boot); returns the task for the JS path with the equal ranges marked, with the bytes compared,
+ * or null when the native op is missing.
+ */
+async function precheck(
+  t: LocalChunkTask,
+  gauge: PrecheckGauge,
+): Promise<{ rest: LocalChunkTask; residual: number; compared: number } | null> {
+  const runs = compareRunsOf(t);
+  const pieces = runs.reduce((a, r) => a + Math.ceil(r.length / PIECE), 0);
+  const flags = new Uint8Array(pieces);
+  const pending = compareRunsAsync(t.srcFd, t.dstFd as number, runs, PIECE, flags);
+  if (pending === null) return null;
+  const differing = await pending;
+  gauge.record(pieces, differing);
+  const equal: Extent[] = [];
+  let k = 0;
+  for (const r of runs) {
+    for (let at = r.offset; at < r.offset + r.length; at += PIECE, k++) {
+      if (flags[k] === 1) continue;
+      const len = Math.min(PIECE, r.offset + r.length - at);
+      const last = equal.at(-1);
+      if (last !== undefined && last.offset + last.length === at) last.length += len;
+      else equal.push({ offset: at, length: len });
+    }
+  }
+  const rest = { ...t, equal };
+  const compared = 2 * runs.reduce((a, r) => a + r.length, 0);
+  return { rest, residual: residualBytes(rest, equal), compared };
+}
+
+function startPool(size: number, at: number): WorkerPool {
+  trace('chunks', `worker pool started at offset ${at}`);
+  return new WorkerPool(size);
+}
+
+/** Whether a chunk can be prechecked by the threaded compare. */
+function prechecks(t: LocalChunkTask): boolean {
+  return t.mode === 'compare' && t.dstFd !== null && t.collect !== true && t.equal === undefined;
+}
+
 /**
  * Runs every task. Resolves when all are done.
+ *
+ * With `threaded` (and the addon's threaded compare), each compare-mode chunk is first compared
+ * on libuv's pool threads, up to `jobs` at once; only what differs (or lies where one file has a
+ * hole) goes on to the JS path, on the main thread when it is small, else on the worker pool,
+ * which is then started if it was not. Otherwise every chunk runs in JS, on the pool and the main
+ * thread.
  * @throws the first task's error (annotated with how far the sync got), or INTERRUPTED on abort.
  */
 export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOptions): Promise<void> {
   let done = 0;
+  let workerSeen = false;
   let failure: BigsyncError | null = null;
   const report = (): void =>
     o.reporter.progress?.({
@@ -92,36 +182,117 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
       wireBytesSent: 0,
       wireBytesReceived: 0,
     });
-  const finish = (t: LocalChunkTask, r: LocalChunkResult): void => {
+  const complete = (t: LocalChunkTask, r: LocalChunkResult): void => {
     add(o.totals, r);
     o.onChunk?.(t, r);
     done += t.length;
     report();
   };
-  const pool = o.pool === undefined ? poolFor(o.size, o.jobs) : o.pool;
+  // Zero runs the chunks left (deferZeros) are punched one call at a time, off this thread; a
+  // chunk counts as done once its holes are punched and read back as zeros.
+  let punching: Promise<void> = Promise.resolve();
+  const finish = (t: LocalChunkTask, r: LocalChunkResult): void => {
+    const zeros = r.zeros;
+    if (zeros === undefined || zeros.length === 0 || t.dstFd === null) {
+      complete(t, r);
+      return;
+    }
+    const fd = t.dstFd;
+    const next = punching.then(async () => {
+      if (failure !== null) return;
+      await zeroRangesAsync(fd, zeros);
+      r.verifiedBytes += zeros.reduce((a, z) => a + z.length, 0);
+      delete r.zeros;
+      complete(t, r);
+    });
+    punching = next.catch(fail);
+    track(punching);
+  };
+  const fail = (e: unknown): void => {
+    failure ??= e instanceof BigsyncError ? e : new BigsyncError('INTERNAL', String(e));
+  };
+  const threaded = o.threaded === true && hasThreadedCompare();
+  const defer = threaded && hasThreadedPunch();
+  const prepare = (t: LocalChunkTask): LocalChunkTask =>
+    defer && t.holes && !t.dryRun && t.dstFd !== null && t.collect !== true ? { ...t, deferZeros: true } : t;
+  let pool = o.pool === undefined ? (threaded ? null : poolFor(o.size, o.jobs)) : o.pool;
+  const wantPool = threaded && o.pool === undefined && o.jobs > 1 && o.size > INLINE_LIMIT;
+  const gauge = new PrecheckGauge();
+  const inflight = new Set<Promise<void>>();
+  let pooled = 0;
+  let prechecking = 0;
+  const track = (p: Promise<void>): void => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+  /** The JS path of `t`: on a worker when one has room, else here (the main thread). */
+  const runJs = async (t: LocalChunkTask, big: boolean, extra = 0): Promise<void> => {
+    if (big && pool === null && wantPool) pool = startPool(o.jobs - 1, t.offset);
+    if (pool === null || pooled >= pool.size * 2) {
+      const r = runLocalChunk(t);
+      r.bytesRead += extra;
+      finish(t, r);
+      return;
+    }
+    pooled++;
+    try {
+      const r = await pool.run<LocalChunkResult>(t);
+      if (traceOn() && !workerSeen) trace('chunks', 'first worker result');
+      workerSeen = true;
+      r.bytesRead += extra;
+      finish(t, r);
+    } finally {
+      pooled--;
+    }
+  };
+  const checkThenRun = async (t: LocalChunkTask): Promise<void> => {
+    prechecking++;
+    let pre: Awaited<ReturnType<typeof precheck>>;
+    try {
+      pre = await precheck(t, gauge);
+    } finally {
+      prechecking--;
+    }
+    if (failure !== null) return;
+    if (pre === null) return runJs(t, true);
+    if (pre.residual === 0) {
+      finish(t, {
+        changedBlocks: 0,
+        bytesRead: pre.compared,
+        bytesWritten: 0,
+        bytesZeroed: 0,
+        verifiedBytes: 0,
+      });
+      return;
+    }
+    return runJs(pre.rest, pre.residual > MAIN_THREAD_REST, pre.compared);
+  };
   try {
-    const inflight = new Set<Promise<void>>();
-    for (const t of tasks) {
+    for (const task of tasks) {
       if (failure !== null || o.signal?.aborted === true) break;
-      if (pool === null || inflight.size >= (o.jobs - 1) * 2) {
+      const t = prepare(task);
+      if (threaded && prechecks(t) && gauge.wanted()) {
+        while (prechecking > o.jobs && failure === null) await Promise.race(inflight);
+        track(checkThenRun(t).catch(fail));
+        continue;
+      }
+      if (pool === null && wantPool) pool = startPool(o.jobs - 1, t.offset);
+      if (pool === null || pooled >= pool.size * 2) {
         // The workers' queues are full (or still booting): the main thread takes this chunk
         // itself rather than wait, then lets the replies in.
         finish(t, runLocalChunk(t));
-        if (pool !== null) await yieldToLoop();
+        if (pool !== null || inflight.size > 0) await yieldToLoop();
         continue;
       }
-      const p: Promise<void> = pool.run<LocalChunkResult>(t).then(
-        (r) => finish(t, r),
-        (e: unknown) => {
-          failure ??= e instanceof BigsyncError ? e : new BigsyncError('INTERNAL', String(e));
-        },
-      );
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
+      track(runJs(t, true).catch(fail));
     }
-    await Promise.all(inflight);
+    trace('chunks', 'all handed out');
+    // chunks finishing now may queue punches: wait until nothing is left
+    while (inflight.size > 0) await Promise.all([...inflight]);
+    trace('chunks', 'all done');
   } catch (err) {
-    failure ??= err instanceof BigsyncError ? err : new BigsyncError('INTERNAL', String(err));
+    fail(err);
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
   } finally {
     if (o.keepPool !== true) await pool?.close();
   }

@@ -11,13 +11,15 @@ import { identityChanges, identityOf } from '../io/file-identity.js';
 import { closeQuietly, openSource, type OpenedSource } from '../io/open-source.js';
 import { openTarget, type OpenedTarget } from '../io/open-target.js';
 import { resizeTarget } from '../io/resize-target.js';
-import { dataExtents } from '../io/sparse-map.js';
+import { hasThreadedCompare } from '../io/piece-compare.js';
+import { dataExtentsAsync } from '../io/sparse-map.js';
 import type { LocalChunkResult } from '../parallel/local-chunk-task.js';
 import { poolFor, runChunks } from './chunk-runner.js';
 import { rangeTasks, type LocalPlan } from './local-tasks.js';
 import { syncRolling, type MatchStats } from './local-rolling.js';
 import { NULL_REPORTER, type Reporter } from './reporter.js';
 import type { MatchMode, SyncSummary } from './summary.js';
+import { trace } from './trace.js';
 
 /** Options of {@link syncLocalFile}. */
 export interface LocalSyncOptions {
@@ -53,7 +55,11 @@ function usesRolling(opts: LocalSyncOptions, src: OpenedSource, dst: OpenedTarge
   return (opts.match ?? 'auto') === 'auto' && !dst.isDevice && dst.size > 0 && dst.size !== src.size;
 }
 
-function plan(source: string, target: string, opts: LocalSyncOptions): LocalPlan & { rolling: boolean } {
+async function plan(
+  source: string,
+  target: string,
+  opts: LocalSyncOptions,
+): Promise<LocalPlan & { rolling: boolean }> {
   const blockSize = checkBlockSize(opts.blockSize ?? DEFAULT_BLOCK_SIZE);
   const src = openSource(source);
   let dst: OpenedTarget;
@@ -70,19 +76,21 @@ function plan(source: string, target: string, opts: LocalSyncOptions): LocalPlan
     if (!rolling || dst.size < src.size) {
       resizeTarget(dst, src.size, { dryRun: opts.dryRun === true, wholeFile: opts.wholeFile === true });
     }
-    const srcData = src.isDevice ? [{ offset: 0, length: src.size }] : dataExtents(src.fd, src.size);
     const dstSize = rolling
       ? oldSize
       : opts.dryRun === true || dst.isDevice
         ? Math.min(dst.size, src.size)
         : src.size;
     const wiped = opts.wholeFile === true && !dst.isDevice;
-    const dstData =
+    // the two maps are made at once (on libuv's threads when the addon can)
+    const [srcData, dstData] = await Promise.all([
+      src.isDevice ? [{ offset: 0, length: src.size }] : dataExtentsAsync(src.fd, src.size),
       dst.fd === null || wiped
         ? []
         : dst.isDevice
           ? [{ offset: 0, length: dstSize }]
-          : dataExtents(dst.fd, dstSize);
+          : dataExtentsAsync(dst.fd, dstSize),
+    ]);
     const holes = !dst.isDevice && opts.sparse !== false;
     return { src, dst, blockSize, srcData, dstData, holes, opts, rolling };
   } catch (err) {
@@ -170,16 +178,22 @@ export async function syncLocalFile(
   opts: LocalSyncOptions = {},
 ): Promise<SyncSummary> {
   const t0 = process.hrtime.bigint();
+  trace('local', 'start');
   const reporter = opts.reporter ?? NULL_REPORTER;
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
-  const pool = poolFor(guessSize(source), jobs);
-  let p: ReturnType<typeof plan>;
+  // The threaded compare needs no worker for an unchanged file: the pool then starts only when
+  // there is much to write. Otherwise it boots while the plan is made.
+  const threaded = opts.wholeFile !== true && hasThreadedCompare();
+  let pool = threaded ? null : poolFor(guessSize(source), jobs);
+  let p: Awaited<ReturnType<typeof plan>>;
   try {
-    p = plan(source, target, opts);
+    p = await plan(source, target, opts);
   } catch (err) {
     await pool?.close();
     throw err;
   }
+  if (p.rolling && threaded) pool = poolFor(p.src.size, jobs);
+  trace('local', `planned rolling=${p.rolling}`);
   try {
     const size = p.src.size;
     reporter.start?.({ source, target, size, blockSize: p.blockSize, dryRun: opts.dryRun === true });
@@ -196,11 +210,20 @@ export async function syncLocalFile(
     } else {
       const skipped = { bytes: 0 };
       const all = rangeTasks(p, [{ offset: 0, length: size }], skipped);
-      await runChunks(all, { jobs, size, signal: opts.signal, reporter, totals, skipped, pool });
+      await runChunks(all, {
+        jobs,
+        size,
+        signal: opts.signal,
+        reporter,
+        totals,
+        skipped,
+        ...(threaded ? { threaded } : { pool }),
+      });
       match = { match: 'aligned', movedBytes: 0, literalBytes: totals.bytesWritten };
     }
     if (opts.fsync === true && p.dst.fd !== null && opts.dryRun !== true) fs.fdatasyncSync(p.dst.fd);
     checkSourceUnchanged(p.src);
+    trace('local', 'done');
     return summarize(p, totals, match, { source, target, jobs, t0 });
   } finally {
     closeQuietly(p.src.fd);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { BigsyncError, type ErrorCode } from '../../../src/errors.js';
-import { punchHole } from '../../../src/io/hole-punch.js';
+import { hasThreadedPunch, punchHole, zeroRangesAsync } from '../../../src/io/hole-punch.js';
 import { nativeOps, nativeStatus, type NativeOps } from '../../../src/io/native.js';
 
 const MiB = 1024 * 1024;
@@ -143,3 +143,75 @@ describe('punchHole fallback', () => {
     }
   });
 });
+
+describe('zeroRangesAsync', () => {
+  test(
+    'punches every range off the JS thread and checks they read as zeros',
+    { skip: skipNative },
+    async () => {
+      assert.equal(hasThreadedPunch(ops), true);
+      const blocksBefore = fs.fstatSync(fd).blocks;
+      const ranges = [
+        { offset: DATA_AT, length: MiB },
+        { offset: DATA_AT + 2 * MiB + 100, length: 5000 },
+        { offset: DATA_AT + DATA_LEN - 4096, length: 4096 },
+      ];
+      await zeroRangesAsync(fd, ranges, ops);
+      for (const r of ranges) assertBytes(r.offset, r.length, 0);
+      assertBytes(DATA_AT + MiB, MiB, FILL);
+      assertBytes(DATA_AT + 2 * MiB + 5100, 4096, FILL);
+      assert.ok(fs.fstatSync(fd).blocks < blocksBefore, 'no blocks were freed');
+    },
+  );
+
+  test('a read-only fd rejects with IO_ERROR', { skip: skipNative }, async () => {
+    const ro = fs.openSync(file, 'r');
+    try {
+      await assert.rejects(
+        zeroRangesAsync(ro, [{ offset: DATA_AT, length: 4096 }], ops) as Promise<void>,
+        (e: unknown) => e instanceof BigsyncError && e.code === 'IO_ERROR' && /EBADF/.test(e.message),
+      );
+    } finally {
+      fs.closeSync(ro);
+    }
+    assertBytes(DATA_AT, 4096, FILL);
+  });
+
+  test('a filesystem that cannot punch gets zeros written, then checked', async () => {
+    const refusing: NativeOps = {
+      ...(ops ?? fakeOps()),
+      punchHole: () => {
+        throw Object.assign(new Error('EOPNOTSUPP: simulated, fallocate'), { code: 'EOPNOTSUPP' });
+      },
+      punchRangesAsync: () =>
+        Promise.reject(Object.assign(new Error('EOPNOTSUPP: simulated, fallocate'), { code: 'EOPNOTSUPP' })),
+    };
+    await zeroRangesAsync(fd, [{ offset: DATA_AT + 4096, length: 3 * 4096 }], refusing);
+    assertBytes(DATA_AT + 4096, 3 * 4096, 0);
+    assertBytes(DATA_AT, 4096, FILL);
+  });
+
+  test('a range that does not read back as zeros is VERIFY_FAILED', async () => {
+    const lying: NativeOps = {
+      ...(ops ?? fakeOps()),
+      punchRangesAsync: () => Promise.resolve(DATA_AT + 8192),
+    };
+    await assert.rejects(
+      zeroRangesAsync(fd, [{ offset: DATA_AT, length: MiB }], lying) as Promise<void>,
+      (e: unknown) => e instanceof BigsyncError && e.code === 'VERIFY_FAILED' && /8396800/.test(e.message),
+    );
+  });
+
+  test('without the op: null, the caller zeroes the ranges itself', () => {
+    assert.equal(zeroRangesAsync(fd, [{ offset: 0, length: 1 }], null), null);
+    assert.equal(hasThreadedPunch(null), false);
+  });
+});
+
+/** Ops whose every call fails (for tests that replace the one they use). */
+function fakeOps(): NativeOps {
+  const fail = (): never => {
+    throw Object.assign(new Error('EIO: simulated'), { code: 'EIO' });
+  };
+  return { seekData: fail, seekHole: fail, punchHole: fail, blkGetSize64: fail, fadvise: fail };
+}

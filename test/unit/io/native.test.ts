@@ -53,6 +53,9 @@ describe('native addon loading', () => {
       'fadvise',
       'pread-compare',
       'weak-sums',
+      'threaded-compare',
+      'threaded-data-map',
+      'threaded-punch',
     ]);
   });
 

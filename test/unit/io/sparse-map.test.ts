@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { clipExtents, extentsTotal, type Extent } from '../../../src/core/extent.js';
 import { BigsyncError } from '../../../src/errors.js';
 import { nativeOps, nativeStatus, type NativeOps } from '../../../src/io/native.js';
-import { dataExtents, dataExtentsSync } from '../../../src/io/sparse-map.js';
+import { dataExtents, dataExtentsAsync, dataExtentsSync } from '../../../src/io/sparse-map.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
@@ -120,6 +120,58 @@ describe('dataExtents with the native addon', { skip: skipNative }, () => {
       () => dataExtents(1_000_000, SIZE, ops),
       (e: unknown) => e instanceof BigsyncError && e.code === 'IO_ERROR' && /EBADF/.test(e.message),
     );
+  });
+});
+
+describe('dataExtentsAsync', () => {
+  test('the same map as the synchronous walk, off the JS thread', { skip: skipNative }, async () => {
+    assert.ok(ops?.dataMapAsync !== undefined, 'the built addon has dataMapAsync');
+    const p = makeSparse('async', SIZE, WRITES);
+    const fd = fs.openSync(p, 'r');
+    try {
+      for (const size of [SIZE, 40 * MiB + 10, 17 * MiB + 200, 1, 0]) {
+        assert.deepEqual(await dataExtentsAsync(fd, size, ops), dataExtents(fd, size, ops), `size ${size}`);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  test('an addon without the op: the synchronous walk', async () => {
+    const p = makeSparse('async-older', SIZE, WRITES);
+    const older = ops === null ? null : { ...ops, dataMapAsync: undefined };
+    const fd = fs.openSync(p, 'r');
+    try {
+      assert.deepEqual(await dataExtentsAsync(fd, SIZE, older), dataExtents(fd, SIZE, older));
+      assert.deepEqual(await dataExtentsAsync(fd, SIZE, null), [{ offset: 0, length: SIZE }]);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  const rejecting = (code: string): NativeOps => ({
+    ...throwingOps(code),
+    dataMapAsync: () =>
+      Promise.reject(
+        Object.assign(new Error(`${code}: simulated, lseek`), { code, errno: -1, syscall: 'lseek' }),
+      ),
+  });
+
+  test('a filesystem refusing with EOPNOTSUPP: the whole range', async () => {
+    assert.deepEqual(await dataExtentsAsync(3, 1000, rejecting('EOPNOTSUPP')), [{ offset: 0, length: 1000 }]);
+  });
+
+  test('other errors reject with IO_ERROR; a bad fd too', async () => {
+    await assert.rejects(
+      dataExtentsAsync(3, 1000, rejecting('EIO')),
+      (e: unknown) => e instanceof BigsyncError && e.code === 'IO_ERROR',
+    );
+    if (ops !== null) {
+      await assert.rejects(
+        dataExtentsAsync(1_000_000, SIZE, ops),
+        (e: unknown) => e instanceof BigsyncError && e.code === 'IO_ERROR' && /EBADF/.test(e.message),
+      );
+    }
   });
 });
 
