@@ -4,6 +4,12 @@
  */
 import type { Extent } from './extent.js';
 
+/**
+ * Bytes compared per step. Measured on this project's machine (docs/design.md, "Read size"): two
+ * 64 KiB buffers read 2 GiB and compared in 0.30 s on one core, two 128 KiB buffers in 0.7 s.
+ */
+export const PIECE = 64 * 1024;
+
 /** The chunk size for a block size: about `target` bytes, a whole number of blocks. */
 export function chunkSizeFor(blockSize: number, target = 16 * 1024 * 1024): number {
   return Math.max(1, Math.round(target / blockSize)) * blockSize;

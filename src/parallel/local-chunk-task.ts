@@ -6,7 +6,7 @@
  * the main thread's (descriptors are process-wide).
  */
 import { countTouchedBlocks, diffPiece, wholePiece, type TargetAction } from '../core/block-diff.js';
-import { ExtentCursor } from '../core/chunk-plan.js';
+import { ExtentCursor, PIECE } from '../core/chunk-plan.js';
 import { intersectExtents, type Extent } from '../core/extent.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
@@ -15,11 +15,7 @@ import { comparePieces } from '../io/piece-compare.js';
 import { readFullySync, writeFullySync } from '../io/positional-io.js';
 import { scanBlocks } from './block-scan.js';
 
-/**
- * Bytes compared per step. Measured on this project's machine (docs/design.md, "Read size"): two
- * 64 KiB buffers read 2 GiB and compared in 0.30 s on one core, two 128 KiB buffers in 0.7 s.
- */
-export const PIECE = 64 * 1024;
+export { PIECE };
 
 /** A chunk to sync. Offsets are absolute; extents are clipped to the chunk. */
 export interface LocalChunkTask {
@@ -267,6 +263,25 @@ export function compareRunsOf(task: LocalChunkTask): Extent[] {
     if (runEnd > start) runs.push({ offset: start, length: runEnd - start });
   }
   return runs;
+}
+
+/**
+ * The ranges of `runs` whose pieces (of {@link PIECE} bytes from each run's start; a run's last may
+ * be short) have flag 0, merged where they touch: what a compare of the runs found equal.
+ */
+export function equalRanges(runs: readonly Extent[], flags: Uint8Array): Extent[] {
+  const equal: Extent[] = [];
+  let k = 0;
+  for (const r of runs) {
+    for (let at = r.offset; at < r.offset + r.length; at += PIECE, k++) {
+      if (flags[k] === 1) continue;
+      const len = Math.min(PIECE, r.offset + r.length - at);
+      const last = equal.at(-1);
+      if (last !== undefined && last.offset + last.length === at) last.length += len;
+      else equal.push({ offset: at, length: len });
+    }
+  }
+  return equal;
 }
 
 /**

@@ -4,11 +4,11 @@
  * already in flight finish, so no write is cut in half by us).
  */
 import { BigsyncError } from '../errors.js';
-import type { Extent } from '../core/extent.js';
 import { hasThreadedPunch, zeroRangesAsync } from '../io/hole-punch.js';
 import { compareRunsAsync, hasThreadedCompare } from '../io/piece-compare.js';
 import {
   compareRunsOf,
+  equalRanges,
   PIECE,
   residualBytes,
   runLocalChunk,
@@ -125,7 +125,7 @@ class PrecheckGauge {
 async function precheck(
   t: LocalChunkTask,
   gauge: PrecheckGauge,
-): Promise<{ rest: LocalChunkTask; residual: number; compared: number } | null> {
+): Promise<{ rest: LocalChunkTask; compared: number } | null> {
   const runs = compareRunsOf(t);
   const pieces = runs.reduce((a, r) => a + Math.ceil(r.length / PIECE), 0);
   const flags = new Uint8Array(pieces);
@@ -133,20 +133,8 @@ async function precheck(
   if (pending === null) return null;
   const differing = await pending;
   gauge.record(pieces, differing);
-  const equal: Extent[] = [];
-  let k = 0;
-  for (const r of runs) {
-    for (let at = r.offset; at < r.offset + r.length; at += PIECE, k++) {
-      if (flags[k] === 1) continue;
-      const len = Math.min(PIECE, r.offset + r.length - at);
-      const last = equal.at(-1);
-      if (last !== undefined && last.offset + last.length === at) last.length += len;
-      else equal.push({ offset: at, length: len });
-    }
-  }
-  const rest = { ...t, equal };
-  const compared = 2 * runs.reduce((a, r) => a + r.length, 0);
-  return { rest, residual: residualBytes(rest, equal), compared };
+  const equal = equalRanges(runs, flags);
+  return { rest: { ...t, equal }, compared: 2 * runs.reduce((a, r) => a + r.length, 0) };
 }
 
 function startPool(size: number, at: number): WorkerPool {
@@ -245,6 +233,21 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
       pooled--;
     }
   };
+  /** The rest of a chunk whose runs were compared (its `equal` set): nothing, or the JS path. */
+  const runRest = async (rest: LocalChunkTask, compared: number): Promise<void> => {
+    const residual = residualBytes(rest, rest.equal ?? []);
+    if (residual === 0) {
+      finish(rest, {
+        changedBlocks: 0,
+        bytesRead: compared,
+        bytesWritten: 0,
+        bytesZeroed: 0,
+        verifiedBytes: 0,
+      });
+      return;
+    }
+    return runJs(rest, residual > MAIN_THREAD_REST, compared);
+  };
   const checkThenRun = async (t: LocalChunkTask): Promise<void> => {
     prechecking++;
     let pre: Awaited<ReturnType<typeof precheck>>;
@@ -255,17 +258,7 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
     }
     if (failure !== null) return;
     if (pre === null) return runJs(t, true);
-    if (pre.residual === 0) {
-      finish(t, {
-        changedBlocks: 0,
-        bytesRead: pre.compared,
-        bytesWritten: 0,
-        bytesZeroed: 0,
-        verifiedBytes: 0,
-      });
-      return;
-    }
-    return runJs(pre.rest, pre.residual > MAIN_THREAD_REST, pre.compared);
+    return runRest(pre.rest, pre.compared);
   };
   try {
     for (const task of tasks) {
