@@ -42,7 +42,7 @@ export interface BenchOptions {
   jsonOut?: string;
   /** Extra arguments for bigsync, after --json and before SOURCE TARGET. */
   bigsyncArgs?: string[];
-  /** How to start bigsync; default [node, <pkgroot>/bin/bigsync.js]. */
+  /** How to start bigsync; default [node, <pkgroot>/bin/bigsync.cjs]. */
   bigsyncCommand?: string[];
   /** Apparent size of the sparse images; default 64 GiB. */
   sparseSize?: number;

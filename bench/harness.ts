@@ -60,7 +60,7 @@ function resolveConfig(opts: BenchOptions): Config {
     return s;
   });
   const launch = {
-    command: opts.bigsyncCommand ?? [process.execPath, join(packageRoot(), 'bin', 'bigsync.js')],
+    command: opts.bigsyncCommand ?? [process.execPath, join(packageRoot(), 'bin', 'bigsync.cjs')],
     args: opts.bigsyncArgs ?? [],
   };
   const mode: BenchMode = opts.ssh === true ? 'ssh' : 'local';

@@ -82,7 +82,7 @@ export interface Tool {
 
 /** How to start bigsync. */
 export interface BigsyncLaunch {
-  /** Program and leading arguments, e.g. [process.execPath, '<pkgroot>/bin/bigsync.js']. */
+  /** Program and leading arguments, e.g. [process.execPath, '<pkgroot>/bin/bigsync.cjs']. */
   command: string[];
   /** Extra arguments, placed after --json and before SOURCE TARGET. */
   args: string[];

@@ -111,8 +111,8 @@ let state: { ops: NativeOps | null; status: NativeStatus } | undefined;
 
 /** The packaged addon: this file is dist/src/io/native.js (package root three levels up) or the bundle. */
 function defaultAddonPath(): string {
-  // In the single-file bundle (dist/bigsync.bundle.mjs) the package root is one level up.
-  const up = import.meta.url.endsWith('.bundle.mjs') ? '../' : '../../../';
+  // In the single-file bundles (dist/bigsync.bundle.mjs, .cjs) the package root is one level up.
+  const up = /\.bundle\.[cm]js$/.test(import.meta.url) ? '../' : '../../../';
   return fileURLToPath(new URL(`${up}build/Release/bigsync_native.node`, import.meta.url));
 }
 

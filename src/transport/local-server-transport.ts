@@ -10,7 +10,7 @@ import type { Connection, Transport } from './connection.js';
 
 /** Options of {@link localServerTransport}. */
 export interface LocalServerOptions {
-  /** The argv to run, e.g. `[process.execPath, 'bin/bigsync.js', '--server']` (no shell). */
+  /** The argv to run, e.g. `[process.execPath, 'bin/bigsync.cjs', '--server']` (no shell). */
   command: readonly string[];
   /** The child's environment; default: this process's. */
   env?: NodeJS.ProcessEnv | undefined;

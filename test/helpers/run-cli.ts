@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The package root (dist/test/helpers -> three levels up). */
 export const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const BIN = path.join(PKG_ROOT, 'bin', 'bigsync.js');
+export const BIN = path.join(PKG_ROOT, 'bin', 'bigsync.cjs');
 
 /** The child environment: ours minus NODE_EXTRA_CA_CERTS, plus `extra`. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
