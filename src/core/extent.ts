@@ -46,3 +46,21 @@ export function intersectExtents(a: readonly Extent[], b: readonly Extent[]): Ex
   }
   return out;
 }
+
+/** The ranges covered by either of two sorted, non-overlapping extent lists, merged where they touch. */
+export function unionExtents(a: readonly Extent[], b: readonly Extent[]): Extent[] {
+  const out: Extent[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    const next = y === undefined || (x !== undefined && x.offset <= y.offset) ? (i++, x) : (j++, y);
+    if (next === undefined) break;
+    const last = out.at(-1);
+    if (last !== undefined && next.offset <= last.offset + last.length) {
+      last.length = Math.max(last.length, next.offset + next.length - last.offset);
+    } else out.push({ offset: next.offset, length: next.length });
+  }
+  return out;
+}

@@ -7,7 +7,7 @@
  */
 import { countTouchedBlocks, diffPiece, wholePiece, type TargetAction } from '../core/block-diff.js';
 import { ExtentCursor, PIECE } from '../core/chunk-plan.js';
-import { intersectExtents, type Extent } from '../core/extent.js';
+import { intersectExtents, unionExtents, type Extent } from '../core/extent.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
 import { zeroRange } from '../io/hole-punch.js';
@@ -248,15 +248,17 @@ function fastRun(st: ChunkState, both: Extent[], pos: number, end: number): numb
 }
 
 /**
- * The runs of a compare-mode chunk that a native compare can take whole: where both files hold
- * data, from the first piece boundary inside each such extent to the last (or to the chunk's end
- * when the extent reaches it; the file's last piece may be short). The pieces around them are
- * partly holes and go to the JS path. The same runs as the sync native path of runLocalChunk.
+ * The runs of a compare-mode chunk that a native compare can take whole: where either file holds
+ * data (the other side's holes read as zeros, so a target holding zeros where the source has a
+ * hole, or the other way round, compares equal without the JS path), from the first piece
+ * boundary inside each such extent to the last (or to the chunk's end when the extent reaches it;
+ * the file's last piece may be short). The pieces around them are partly holes on both sides and
+ * go to the JS path.
  */
 export function compareRunsOf(task: LocalChunkTask): Extent[] {
   const end = task.offset + task.length;
   const runs: Extent[] = [];
-  for (const e of intersectExtents(task.srcData, task.dstData)) {
+  for (const e of unionExtents(task.srcData, task.dstData)) {
     const start = task.offset + Math.ceil((e.offset - task.offset) / PIECE) * PIECE;
     const stop = Math.min(end, e.offset + e.length);
     const runEnd = stop === end ? end : task.offset + Math.floor((stop - task.offset) / PIECE) * PIECE;

@@ -3,13 +3,22 @@
  * writing one when there is none or V8 rejected it, and runs the same without it.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
-import { PKG_ROOT, runCli } from '../helpers/run-cli.js';
+import { after, describe, it } from 'node:test';
+import { childEnv, PKG_ROOT } from '../helpers/run-cli.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
 
-const DIST = path.join(PKG_ROOT, 'dist');
+// A copy of the command and its bundle, so that the package's own cache is left alone.
+const t = tmpDir();
+const ROOT = t.file('pkg');
+const DIST = path.join(ROOT, 'dist');
+fs.mkdirSync(path.join(ROOT, 'bin'), { recursive: true });
+fs.mkdirSync(DIST);
+fs.copyFileSync(path.join(PKG_ROOT, 'bin', 'bigsync.cjs'), path.join(ROOT, 'bin', 'bigsync.cjs'));
+fs.copyFileSync(path.join(PKG_ROOT, 'dist', 'bigsync.bundle.cjs'), path.join(DIST, 'bigsync.bundle.cjs'));
 
 function caches(): string[] {
   return fs.readdirSync(DIST).filter((f) => f.startsWith('bigsync.bundle.cjs.') && f.endsWith('.v8cache'));
@@ -17,15 +26,19 @@ function caches(): string[] {
 
 /** `bigsync --version` with tracing: its exit code and what it said of the code cache. */
 function version(): { status: number | null; cache: string } {
-  const r = runCli(['--version'], { BIGSYNC_TRACE: '1' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'bigsync.cjs'), '--version'], {
+    env: childEnv({ BIGSYNC_TRACE: '1' }),
+    encoding: 'utf8',
+  });
   assert.match(r.stdout, /^bigsync \d+\.\d+\.\d+ /);
   const cache = /code cache (\w+)/.exec(r.stderr)?.[1] ?? 'unreported';
   return { status: r.status, cache };
 }
 
 describe('the code cache of bin/bigsync.cjs', () => {
+  after(() => t.remove());
   it('is written when missing, then used; a corrupt one is rejected and replaced', () => {
-    for (const f of caches()) fs.rmSync(path.join(DIST, f));
+    assert.deepEqual(caches(), []);
     assert.deepEqual(version(), { status: 0, cache: 'none' });
     const [made] = caches();
     assert.ok(made !== undefined, 'no cache written');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { clipExtents, extentsTotal, type Extent } from '../../../src/core/extent.js';
+import { clipExtents, extentsTotal, unionExtents, type Extent } from '../../../src/core/extent.js';
 import { BigsyncError } from '../../../src/errors.js';
 import { nativeOps, nativeStatus, type NativeOps } from '../../../src/io/native.js';
 import { dataExtents, dataExtentsAsync, dataExtentsSync } from '../../../src/io/sparse-map.js';
@@ -248,6 +248,21 @@ describe('extent helpers', () => {
     assert.deepEqual(clipExtents(ex, 0, 1000), ex);
     assert.deepEqual(clipExtents(ex, 50, 40), []);
     assert.deepEqual(clipExtents([], 0, 10), []);
+  });
+  test('unionExtents merges two lists where they overlap or touch', () => {
+    const other = [
+      { offset: 5, length: 10 },
+      { offset: 30, length: 5 },
+      { offset: 101, length: 4 },
+    ];
+    assert.deepEqual(unionExtents(ex, other), [
+      { offset: 0, length: 15 },
+      { offset: 20, length: 15 },
+      { offset: 100, length: 5 },
+    ]);
+    assert.deepEqual(unionExtents(ex, []), ex);
+    assert.deepEqual(unionExtents([], ex), ex);
+    assert.deepEqual(unionExtents([], []), []);
   });
   test('extentsTotal sums lengths', () => {
     assert.equal(extentsTotal(ex), 21);

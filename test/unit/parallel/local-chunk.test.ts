@@ -41,17 +41,22 @@ function task(offset: number, length: number, srcData: Extent[], dstData: Extent
 }
 
 describe('compareRunsOf and residualBytes', () => {
-  it('runs cover the whole pieces where both files hold data', () => {
+  it('runs cover the whole pieces where either file holds data', () => {
     const t = task(
       16 * P,
       10 * P,
       [{ offset: 16 * P, length: 3.5 * P }],
-      [{ offset: 16.5 * P, length: 9.5 * P }],
+      [{ offset: 16.5 * P, length: 4 * P }],
     );
-    assert.deepEqual(compareRunsOf(t), [{ offset: 17 * P, length: 2 * P }]);
-    // partial pieces around the run, where one side is a hole, are left to the JS path
-    assert.equal(residualBytes(t, [{ offset: 17 * P, length: 2 * P }]), 8 * P);
-    assert.equal(residualBytes(t, []), 10 * P);
+    assert.deepEqual(compareRunsOf(t), [{ offset: 16 * P, length: 4 * P }]);
+    // the partial piece after the run (data on one side, holes on both past it) is left to JS
+    assert.equal(residualBytes(t, [{ offset: 16 * P, length: 4 * P }]), P / 2);
+    assert.equal(residualBytes(t, []), 4.5 * P);
+    const apart = task(0, 8 * P, [{ offset: 100, length: 2 * P }], [{ offset: 5 * P, length: 2 * P + 7 }]);
+    assert.deepEqual(compareRunsOf(apart), [
+      { offset: P, length: P },
+      { offset: 5 * P, length: 2 * P },
+    ]);
   });
 
   it('a run reaching the chunk end keeps its short last piece; none fits in a small extent', () => {
@@ -59,14 +64,15 @@ describe('compareRunsOf and residualBytes', () => {
     const t = task(0, end, [{ offset: 0, length: end }], [{ offset: 0, length: end }]);
     assert.deepEqual(compareRunsOf(t), [{ offset: 0, length: end }]);
     assert.equal(residualBytes(t, [{ offset: 0, length: end }]), 0);
-    const small = task(0, 4 * P, [{ offset: 100, length: P }], [{ offset: 0, length: 4 * P }]);
+    const small = task(0, 4 * P, [{ offset: 100, length: P }], [{ offset: 100, length: P }]);
     assert.deepEqual(compareRunsOf(small), []);
   });
 
-  it('holes facing holes are no work; data on one side is', () => {
+  it('holes facing holes are no work; data on one side is compared with zeros', () => {
     const t = task(0, 8 * P, [{ offset: 6 * P, length: P }], []);
-    assert.deepEqual(compareRunsOf(t), []);
+    assert.deepEqual(compareRunsOf(t), [{ offset: 6 * P, length: P }]);
     assert.equal(residualBytes(t, []), P);
+    assert.equal(residualBytes(t, [{ offset: 6 * P, length: P }]), 0);
   });
 });
 
