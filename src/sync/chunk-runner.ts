@@ -96,6 +96,12 @@ function stopped(
 const MAIN_THREAD_REST = 4 * 1024 * 1024;
 
 /**
+ * Chunks being compared on the pool threads per job: two, so that no pool thread idles while the
+ * main thread runs a chunk's rest (one in flight per job: identical 1 GiB 280 ms; two: 263-268).
+ */
+const PRECHECK_DEPTH = 2;
+
+/**
  * The threaded compare pays when most pieces are equal; a flagged piece is read again by the JS
  * path. After chunks where most pieces differed (a rewritten file) the runner skips it for a while.
  */
@@ -151,7 +157,7 @@ function prechecks(t: LocalChunkTask): boolean {
  * Runs every task. Resolves when all are done.
  *
  * With `threaded` (and the addon's threaded compare), each compare-mode chunk is first compared
- * on libuv's pool threads, up to `jobs` at once; only what differs (or lies where one file has a
+ * on libuv's pool threads, up to 2 x `jobs` at once; only what differs (or lies where one file has a
  * hole) goes on to the JS path, on the main thread when it is small, else on the worker pool,
  * which is then started if it was not. Otherwise every chunk runs in JS, on the pool and the main
  * thread.
@@ -265,7 +271,7 @@ export async function runChunks(tasks: Iterable<LocalChunkTask>, o: RunChunksOpt
       if (failure !== null || o.signal?.aborted === true) break;
       const t = prepare(task);
       if (threaded && prechecks(t) && gauge.wanted()) {
-        while (prechecking > o.jobs && failure === null) await Promise.race(inflight);
+        while (prechecking >= PRECHECK_DEPTH * o.jobs && failure === null) await Promise.race(inflight);
         track(checkThenRun(t).catch(fail));
         continue;
       }
