@@ -413,15 +413,41 @@ static void compare_runs_exec(napi_env env, void *data) {
   free(a);
 }
 
-static void compare_runs_done(napi_env env, napi_status status, void *data) {
-  async_job *job = data;
+/* Settles `job` with the number `value` (or its error, or ECANCELED when the work did not run). */
+static void job_settle_int64(napi_env env, napi_status status, async_job *job, int64_t value) {
   napi_value result = NULL;
   if (status != napi_ok && job->err == 0) {
     job->err = ECANCELED;
     job->syscall = "async work";
   }
-  if (job->err == 0) napi_create_int64(env, job->differ, &result);
+  if (job->err == 0) napi_create_int64(env, value, &result);
   job_settle(env, job, result);
+}
+
+static void compare_runs_done(napi_env env, napi_status status, void *data) {
+  async_job *job = data;
+  job_settle_int64(env, status, job, job->differ);
+}
+
+/* Checks the (offset, length) pairs of a Float64Array of n numbers: integers, offsets in
+ * [0, 2^53], lengths of at least min_len, ends within 2^53. Throws a RangeError naming `what`. */
+static int check_pairs(napi_env env, const double *r, size_t n, double min_len, const char *what) {
+  char msg[128];
+  if (n % 2 != 0) {
+    snprintf(msg, sizeof msg, "%s must hold (offset, length) pairs", what);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+    return 0;
+  }
+  for (size_t i = 0; i < n; i += 2) {
+    if (!(r[i] >= 0 && r[i + 1] >= min_len && r[i] + r[i + 1] <= (double)MAX_SAFE) ||
+        r[i] != (double)(int64_t)r[i] || r[i + 1] != (double)(int64_t)r[i + 1]) {
+      snprintf(msg, sizeof msg, "%s must hold integer offsets in [0, 2^53] and lengths of at least %.0f", what,
+               min_len);
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+      return 0;
+    }
+  }
+  return 1;
 }
 
 /*
@@ -443,21 +469,10 @@ static napi_value compare_runs_async(napi_env env, napi_callback_info info) {
       !get_int(env, argv[3], "pieceSize", 1, MAX_PIECE, &piece) ||
       !get_typed(env, argv[4], napi_uint8_array, "out", &out, &out_len))
     return NULL;
-  if (nruns % 2 != 0) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "runs must hold (offset, length) pairs");
-    return NULL;
-  }
   const double *r = runs;
+  if (!check_pairs(env, r, nruns, 0, "runs")) return NULL;
   size_t pieces = 0;
-  for (size_t i = 0; i < nruns; i += 2) {
-    double off = r[i], len = r[i + 1];
-    if (!(off >= 0 && len >= 0 && off + len <= (double)MAX_SAFE) || off != (double)(int64_t)off ||
-        len != (double)(int64_t)len) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "runs must hold integer offsets and lengths in [0, 2^53]");
-      return NULL;
-    }
-    pieces += (size_t)(((int64_t)len + piece - 1) / piece);
-  }
+  for (size_t i = 0; i < nruns; i += 2) pieces += (size_t)(((int64_t)r[i + 1] + piece - 1) / piece);
   if (out_len < pieces) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "out must hold one byte per piece of every run");
     return NULL;
@@ -600,13 +615,7 @@ static void punch_ranges_exec(napi_env env, void *data) {
 
 static void punch_ranges_done(napi_env env, napi_status status, void *data) {
   async_job *job = data;
-  napi_value result = NULL;
-  if (status != napi_ok && job->err == 0) {
-    job->err = ECANCELED;
-    job->syscall = "async work";
-  }
-  if (job->err == 0) napi_create_int64(env, job->bad, &result);
-  job_settle(env, job, result);
+  job_settle_int64(env, status, job, job->bad);
 }
 
 /*
@@ -628,18 +637,7 @@ static napi_value punch_ranges_async(napi_env env, napi_callback_info info) {
       !get_typed(env, argv[1], napi_float64_array, "ranges", &ranges, &n))
     return NULL;
   const double *r = ranges;
-  if (n % 2 != 0) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "ranges must hold (offset, length) pairs");
-    return NULL;
-  }
-  for (size_t i = 0; i < n; i += 2) {
-    if (!(r[i] >= 0 && r[i + 1] >= 1 && r[i] + r[i + 1] <= (double)MAX_SAFE) ||
-        r[i] != (double)(int64_t)r[i] || r[i + 1] != (double)(int64_t)r[i + 1]) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
-                             "ranges must hold integer offsets in [0, 2^53] and lengths of at least 1");
-      return NULL;
-    }
-  }
+  if (!check_pairs(env, r, n, 1, "ranges")) return NULL;
   async_job *job = calloc(1, sizeof *job);
   if (job == NULL) return throw_errno(env, ENOMEM, "calloc");
   job->fd = fd;

@@ -64,3 +64,13 @@ export function unionExtents(a: readonly Extent[], b: readonly Extent[]): Extent
   }
   return out;
 }
+
+/** The extents as a Float64Array of (offset, length) pairs, the form the native addon takes. */
+export function extentPairs(extents: readonly Extent[]): Float64Array {
+  const pairs = new Float64Array(extents.length * 2);
+  extents.forEach((e, i) => {
+    pairs[2 * i] = e.offset;
+    pairs[2 * i + 1] = e.length;
+  });
+  return pairs;
+}

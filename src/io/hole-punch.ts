@@ -5,7 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { BigsyncError, sysCode, toBigsyncError } from '../errors.js';
 import { nativeOps, type NativeOps } from './native.js';
-import type { Extent } from '../core/extent.js';
+import { extentPairs, type Extent } from '../core/extent.js';
 import { readFullySync, writeFullySync } from './positional-io.js';
 
 /** errno names meaning "punching is not possible here; write zeros instead". */
@@ -114,11 +114,7 @@ export function zeroRangesAsync(
   ops: NativeOps | null = nativeOps(),
 ): Promise<void> | null {
   if (ops?.punchRangesAsync === undefined) return null;
-  const pairs = new Float64Array(ranges.length * 2);
-  ranges.forEach((r, i) => {
-    pairs[2 * i] = r.offset;
-    pairs[2 * i + 1] = r.length;
-  });
+  const pairs = extentPairs(ranges);
   const first = ranges[0]?.offset ?? 0;
   return ops.punchRangesAsync(fd, pairs).then(
     (bad) => {

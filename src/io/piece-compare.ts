@@ -3,7 +3,7 @@
  * (one call per run of pieces instead of two reads and a compare per piece from JS). The caller
  * keeps the JS path for pieces that differ and for anything the addon cannot do.
  */
-import type { Extent } from '../core/extent.js';
+import { extentPairs, type Extent } from '../core/extent.js';
 import { toBigsyncError } from '../errors.js';
 import { nativeOps, type NativeOps } from './native.js';
 
@@ -52,11 +52,7 @@ export function compareRunsAsync(
   ops: NativeOps | null = nativeOps(),
 ): Promise<number> | null {
   if (ops?.compareRunsAsync === undefined) return null;
-  const pairs = new Float64Array(runs.length * 2);
-  runs.forEach((r, i) => {
-    pairs[2 * i] = r.offset;
-    pairs[2 * i + 1] = r.length;
-  });
+  const pairs = extentPairs(runs);
   const at = runs[0]?.offset ?? 0;
   return ops.compareRunsAsync(fdA, fdB, pairs, pieceSize, out).catch((err: unknown) => {
     throw toBigsyncError(err, `comparing at offset ${at}`, { offset: at });

@@ -92,7 +92,7 @@ function stopped(
   return null;
 }
 
-/** Pieces a threaded compare may flag in a chunk before its JS rest goes to the worker pool. */
+/** Bytes a compared chunk may leave to the JS path and still have it run on the main thread. */
 const MAIN_THREAD_REST = 4 * 1024 * 1024;
 
 /**
@@ -124,9 +124,9 @@ class PrecheckGauge {
 }
 
 /**
- * Compares the runs of `t` where both files hold data on a libuv pool thread (no worker has to
- * boot); returns the task for the JS path with the equal ranges marked, with the bytes compared,
- * or null when the native op is missing.
+ * Compares the runs of `t` where either file holds data (compareRunsOf) on a libuv pool thread (no
+ * worker has to boot); returns the task for the JS path with the equal ranges marked, with the
+ * bytes compared, or null when the native op is missing.
  */
 async function precheck(
   t: LocalChunkTask,
