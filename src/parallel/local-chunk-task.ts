@@ -7,7 +7,7 @@
  */
 import { countTouchedBlocks, diffPiece, wholePiece, type TargetAction } from '../core/block-diff.js';
 import { ExtentCursor, PIECE } from '../core/chunk-plan.js';
-import { intersectExtents, unionExtents, type Extent } from '../core/extent.js';
+import { extentsTotal, intersectExtents, unionExtents, type Extent } from '../core/extent.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError, toBigsyncError } from '../errors.js';
 import { zeroRange } from '../io/hole-punch.js';
@@ -299,8 +299,9 @@ export function residualBytes(task: LocalChunkTask, equal: readonly Extent[]): n
   const count = (a: number, b: number): void => {
     if (b <= a) return;
     // a byte counts once even where both files hold data
-    const parts = [...(cur[0] as ExtentCursor).clip(a, b), ...(cur[1] as ExtentCursor).clip(a, b)];
-    bytes += unionLength(parts);
+    bytes += extentsTotal(
+      unionExtents((cur[0] as ExtentCursor).clip(a, b), (cur[1] as ExtentCursor).clip(a, b)),
+    );
   };
   for (const e of equal) {
     count(pos, e.offset);
@@ -308,19 +309,6 @@ export function residualBytes(task: LocalChunkTask, equal: readonly Extent[]): n
   }
   count(pos, end);
   return bytes;
-}
-
-function unionLength(parts: Extent[]): number {
-  parts.sort((x, y) => x.offset - y.offset);
-  let total = 0;
-  let reach = -1;
-  for (const p of parts) {
-    const s = Math.max(p.offset, reach);
-    const t = p.offset + p.length;
-    if (t > s) total += t - s;
-    reach = Math.max(reach, t);
-  }
-  return total;
 }
 
 /** Runs one chunk. Errors carry the offset they happened at; ENOSPC becomes NO_SPACE. */
