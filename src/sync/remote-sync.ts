@@ -112,7 +112,7 @@ function summarize(
     changedBlocks: changed,
     similarity: blocks === 0 ? 1 : (blocks - changed) / blocks,
     bytesRead: num(s['bytesRead']) + num(r['bytesRead']),
-    bytesWritten: ctx.opts.dryRun ? num(s['dataBytes']) : num(r['bytesWritten']),
+    bytesWritten: ctx.opts.dryRun ? num(s['dataBytes']) + num(s['movedBytes']) : num(r['bytesWritten']),
     bytesZeroed: ctx.opts.dryRun ? num(s['bytesZeroed']) : num(r['bytesZeroed']),
     holeBytes: num(s['holeBytes']),
     verified: r['verified'] === true,

@@ -97,4 +97,32 @@ describe('remote sync properties (in-memory protocol)', () => {
       { numRuns: Math.ceil(RUNS / 2), seed: SEED },
     );
   });
+
+  it('a dry run counts the bytes a moved block would write (found past the end of the source)', async () => {
+    // Found by the property above (seed 345022816): the source block sits at 4096 in the longer
+    // target, so the real run COPYs it to 0; the dry run used to predict 0 bytes written.
+    const src = t.file(`a${n}`);
+    const dst = t.file(`b${n++}`);
+    const a = Buffer.alloc(4096, 11);
+    const b = Buffer.alloc(8192, 11);
+    b[0] = 1;
+    fs.writeFileSync(src, a);
+    fs.writeFileSync(dst, b);
+    const opts = {
+      direction: 'push' as const,
+      localPath: src,
+      remotePath: dst,
+      remoteLabel: 'mem',
+      transport: memoryTransport(),
+      blockSize: 4096,
+      software: 'test',
+    };
+    const dry = await syncRemote({ ...opts, dryRun: true });
+    assert.equal(dry.movedBytes, 4096);
+    assert.equal(dry.bytesWritten, 4096);
+    const real = await syncRemote(opts);
+    assert.equal(real.bytesWritten, dry.bytesWritten);
+    assert.equal(real.movedBytes, 4096);
+    assert.ok(fs.readFileSync(dst).equals(a));
+  });
 });
