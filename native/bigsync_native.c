@@ -7,6 +7,7 @@
  *   punchHole(fd, offset, length)    fallocate(PUNCH_HOLE | KEEP_SIZE)
  *   blkGetSize64(fd) -> number       ioctl(BLKGETSIZE64), size of a block device in bytes
  *   fadvise(fd, offset, length, advice)  posix_fadvise; advice: 'sequential'|'dontneed'|'willneed'
+ *   setPipeSize(fd, size) -> number  fcntl(F_SETPIPE_SZ), the pipe's new capacity
  *   comparePieces(fdA, fdB, offset, length, pieceSize, out) -> number
  *                                    pread both ranges, memcmp piece by piece (see below)
  *
@@ -217,6 +218,23 @@ static napi_value fadvise(napi_env env, napi_callback_info info) {
   int r = posix_fadvise(fd, (off_t)off, (off_t)len, advice);
   if (r != 0) return throw_errno(env, r, "posix_fadvise");
   return NULL;
+}
+
+/*
+ * setPipeSize(fd, size): fcntl(F_SETPIPE_SZ); returns the capacity the kernel set (at least
+ * `size`, rounded up to a power-of-two number of pages). EBADF when fd is not a pipe; EPERM past
+ * /proc/sys/fs/pipe-max-size for an unprivileged process.
+ */
+static napi_value set_pipe_size(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int fd;
+  int64_t size;
+  if (!get_args(env, info, 2, argv) || !get_fd(env, argv[0], &fd) ||
+      !get_int(env, argv[1], "size", 1, INT32_MAX, &size))
+    return NULL;
+  int r = fcntl(fd, F_SETPIPE_SZ, (int)size);
+  if (r < 0) return throw_errno(env, errno, "fcntl");
+  return make_offset(env, r, "fcntl");
 }
 
 /* The data and element count of typed array v of type `want`; throws a TypeError naming `what`. */
@@ -705,6 +723,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"punchHole", NULL, punch_hole, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blkGetSize64", NULL, blk_get_size64, NULL, NULL, NULL, napi_enumerable, NULL},
       {"fadvise", NULL, fadvise, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setPipeSize", NULL, set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
       {"comparePieces", NULL, compare_pieces, NULL, NULL, NULL, napi_enumerable, NULL},
       {"weakSums", NULL, weak_sums, NULL, NULL, NULL, napi_enumerable, NULL},
       {"compareRunsAsync", NULL, compare_runs_async, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -6,7 +6,7 @@ import { BigsyncError, toBigsyncError } from '../errors.js';
 import { fastPaths, nativeStatus } from '../io/native.js';
 import { runBenchCommand } from './commands/bench.js';
 import { runDemo } from './commands/demo.js';
-import { runServer } from './commands/server.js';
+import { runServer, widenStdio } from './commands/server.js';
 import { parseSyncArgs, runSync, SYNC_HELP } from './commands/sync.js';
 import type { CliContext } from './context.js';
 import { EXIT_CODES, EXIT_OK } from './exit-codes.js';
@@ -54,6 +54,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       return EXIT_OK;
     }
     if (first === '--server') {
+      widenStdio();
       await runServer(ctx, process.stdin, process.stdout);
       return EXIT_OK;
     }

@@ -82,6 +82,12 @@ export interface NativeOps {
    * call. Absent when the loaded addon predates it; see io/hole-punch.ts.
    */
   punchRangesAsync?(fd: number, ranges: Float64Array): Promise<number>;
+  /**
+   * fcntl(F_SETPIPE_SZ): makes the pipe on `fd` hold at least `size` bytes and returns its new
+   * capacity; throws like the syscalls above (EBADF when `fd` is not a pipe, EPERM past the
+   * system's limit). Absent when the loaded addon predates it; see io/pipe-size.ts.
+   */
+  setPipeSize?(fd: number, size: number): number;
 }
 
 /** Whether the addon is in use, and why (or why not), for `bigsync --version` and diagnostics. */
@@ -102,6 +108,7 @@ const OPTIONAL_OPS = [
   ['compareRunsAsync', 'threaded-compare'],
   ['dataMapAsync', 'threaded-data-map'],
   ['punchRangesAsync', 'threaded-punch'],
+  ['setPipeSize', 'pipe-size'],
 ] as const;
 
 /** The fast paths every usable addon enables, by name. */

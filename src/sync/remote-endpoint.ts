@@ -51,10 +51,15 @@ export function fileInfo(file: SessionFile, blockSize: number): FileInfo {
 export function sessionExecutor(
   size: number,
   jobs: number | undefined,
-): { exec: Executor; window: number; close: () => Promise<void> } {
+): { exec: Executor; window: number; threads: number; close: () => Promise<void> } {
   const threads = Math.max(1, jobs ?? availableParallelism());
   const pool = size > 8 * 1024 * 1024 && threads > 1 ? new WorkerPool(threads - 1) : null;
-  return { exec: executor(pool), window: Math.max(2, threads * 2), close: async () => pool?.close() };
+  return {
+    exec: executor(pool),
+    window: Math.max(2, threads * 2),
+    threads: pool === null ? 1 : threads,
+    close: async () => pool?.close(),
+  };
 }
 
 /** A fresh random GMAC key for one session. */

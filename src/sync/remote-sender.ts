@@ -4,16 +4,15 @@
  * the block's non-zero pages (when the target block is all zero), or a SUBHASH_REQUEST; for each
  * SUBHASHES it sends only the pages that differ. DONE carries the digest of the source.
  */
-import { BLOCK_HASH_LENGTH, FileDigest } from '../core/block-hash.js';
+import { BLOCK_HASH_LENGTH } from '../core/block-hash.js';
 import { ExtentCursor } from '../core/chunk-plan.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { BigsyncError } from '../errors.js';
-import { blockCount, validateBlockRange } from '../format/block-range.js';
+import { validateBlockRange } from '../format/block-range.js';
 import type { BlockHashes, Subhashes } from '../format/messages-blocks.js';
 import { HASH_SHA256, RESULT_OK } from '../format/wire-constants.js';
 import { unexpectedMessage } from '../protocol/handshake.js';
 import {
-  batchBlocks,
   emptyStats,
   expectsRolling,
   PAGE_SIZE,
@@ -22,88 +21,11 @@ import {
   type SessionContext,
   type SessionFile,
 } from './remote-session.js';
-import { Background } from './background.js';
+import { OwnHashes } from './own-hashes.js';
 import { RefineGauge } from './refine-gauge.js';
 import { runRollingSender, sendLiteral, type RollingInput } from './remote-rolling.js';
 import { sendPages, sendZero } from './sender-data.js';
 import { trace } from './trace.js';
-
-/** The sender's own hashes, filled batch by batch; `ready[i]` resolves when batch i is in. */
-class OwnHashes {
-  readonly tags: Uint8Array;
-  readonly zero: Uint8Array;
-  private readonly ready = new Map<number, Promise<void>>();
-  private next = 0;
-  /** Fails when any hashing task fails. */
-  readonly bg = new Background();
-  readonly batch: number;
-  readonly total: number;
-
-  constructor(
-    private readonly ctx: SessionContext,
-    private readonly file: SessionFile,
-    private readonly stats: RoleStats,
-  ) {
-    this.total = blockCount(ctx.size, ctx.blockSize);
-    this.batch = batchBlocks(ctx.blockSize);
-    this.tags = new Uint8Array(this.total * BLOCK_HASH_LENGTH);
-    this.zero = new Uint8Array(this.total);
-  }
-
-  /** Starts hashing batches up to `upto` (exclusive batch index), keeping at most `window` ahead. */
-  prefetch(upto: number): void {
-    const max = Math.ceil(this.total / this.batch);
-    while (this.next < Math.min(upto, max)) {
-      const i = this.next++;
-      const first = i * this.batch;
-      const count = Math.min(this.batch, this.total - first);
-      const start = first * this.ctx.blockSize;
-      const end = Math.min(this.ctx.size, (first + count) * this.ctx.blockSize);
-      const data = this.file.data === null ? null : new ExtentCursor(this.file.data).clip(start, end);
-      const p = this.ctx.exec
-        .hashBlocks({
-          kind: 'hash-blocks',
-          fd: this.file.fd as number,
-          firstBlock: first,
-          count,
-          blockSize: this.ctx.blockSize,
-          size: this.ctx.size,
-          data,
-          key: this.ctx.key,
-        })
-        .then((r) => {
-          this.tags.set(r.tags, first * BLOCK_HASH_LENGTH);
-          this.zero.set(r.zero, first);
-          this.stats.bytesRead += r.bytesRead;
-        });
-      this.bg.add(p);
-      this.ready.set(i, p);
-    }
-  }
-
-  /** Waits until blocks [first, first+count) are hashed. */
-  async have(first: number, count: number): Promise<void> {
-    const lastBatch = Math.floor((first + count - 1) / this.batch);
-    this.prefetch(lastBatch + 1 + this.ctx.window);
-    for (let i = Math.floor(first / this.batch); i <= lastBatch; i++) await this.ready.get(i);
-  }
-
-  equal(b: number, theirs: Buffer | null): boolean {
-    if (this.zero[b] === 1 || theirs === null) return this.zero[b] === 1 && theirs === null;
-    return (
-      Buffer.compare(this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH), theirs) === 0
-    );
-  }
-
-  digest(): Buffer {
-    const d = new FileDigest();
-    for (let b = 0; b < this.total; b++)
-      d.add(
-        this.zero[b] === 1 ? null : this.tags.subarray(b * BLOCK_HASH_LENGTH, (b + 1) * BLOCK_HASH_LENGTH),
-      );
-    return d.digest();
-  }
-}
 
 /** The sender's session state. */
 interface SenderState {
@@ -297,17 +219,19 @@ async function sendEverything(ctx: SessionContext, file: SessionFile, s: SenderS
 
 /**
  * Runs the sender: until every block is covered and answered, then DONE, then the receiver's RESULT.
- * `checkSource` is called before DONE and throws SOURCE_CHANGED when the source moved.
+ * `checkSource` is called before DONE and throws SOURCE_CHANGED when the source moved. `ahead`:
+ * the source's hashes, already started before the session opened (same key, block size and size).
  * @returns the sender's stats merged with the receiver's (from RESULT).
  */
 export async function runSender(
   ctx: SessionContext,
   file: SessionFile,
   checkSource: () => void,
+  ahead?: OwnHashes,
 ): Promise<{ own: RoleStats; theirs: Record<string, unknown> }> {
   const stats = emptyStats();
   stats.holeBytes = file.data === null ? 0 : ctx.size - file.data.reduce((a, e) => a + e.length, 0);
-  const own = new OwnHashes(ctx, file, stats);
+  const own = ahead ?? new OwnHashes(ctx, file);
   const s: SenderState = {
     own,
     asked: new Map(),
@@ -347,6 +271,7 @@ export async function runSender(
     }
   }
   trace('sender', 'all answered');
+  stats.bytesRead += own.bytesRead;
   checkSource();
   await ctx.ch.send({ type: 'DONE', body: { algorithm: HASH_SHA256, digest: own.digest() } });
   trace('sender', 'DONE out');

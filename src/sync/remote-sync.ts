@@ -21,6 +21,7 @@ import {
 import { identityChanges, identityOf } from '../io/file-identity.js';
 import type { OpenedSource } from '../io/open-source.js';
 import { FrameChannel } from '../protocol/frame-channel.js';
+import type { Executor } from '../parallel/executor.js';
 import { clientHandshake, unexpectedMessage } from '../protocol/handshake.js';
 import type { Connection, Transport } from '../transport/connection.js';
 import { zstdAvailable } from './data-codec.js';
@@ -36,6 +37,7 @@ import {
 } from './remote-endpoint.js';
 import { prepareTarget, runReceiver } from './remote-receiver.js';
 import { runSender } from './remote-sender.js';
+import { OwnHashes } from './own-hashes.js';
 import type { RoleStats, SessionContext, SessionFile, SessionOptions } from './remote-session.js';
 import { NULL_REPORTER } from './reporter.js';
 import type { SyncSummary } from './summary.js';
@@ -129,6 +131,24 @@ function summarize(
   };
 }
 
+/**
+ * Batches a push hashes at once while it connects: one, so one core stays free for the connection
+ * (ssh's key exchange, in sshd on the same host in the benchmark) and the other hashes.
+ */
+const HEAD_START_DEPTH = 1;
+
+/** The source's hashes for a push that can start them before connecting: a pool, data to compare. */
+function headStart(
+  ex: { exec: Executor; window: number; threads: number },
+  file: SessionFile,
+  key: Buffer,
+  blockSize: number,
+  o: RemoteSyncOptions,
+): OwnHashes | null {
+  if (ex.threads < 2 || o.wholeFile === true || file.size === 0) return null;
+  return new OwnHashes({ exec: ex.exec, window: ex.window, key, blockSize, size: file.size }, file);
+}
+
 /** Opens the session: handshake, OPEN, FILE_INFO both ways. Returns the remote FILE_INFO size. */
 async function openSession(
   ch: FrameChannel,
@@ -202,7 +222,15 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
   let pool: { close: () => Promise<void> } | null = null;
   try {
     trace('client', 'start');
-    conn = await o.transport.open(o.signal);
+    const key = sessionKey();
+    // A push hashes its source while the connection is made (see OwnHashes.headStart); a pull
+    // learns its size from the remote side, so its executor waits for the session.
+    let ex = source !== null ? sessionExecutor(source.file.size, o.jobs) : null;
+    pool = ex;
+    const ahead = ex !== null && source !== null ? headStart(ex, source.file, key, blockSize, o) : null;
+    const opening = o.transport.open(o.signal);
+    ahead?.headStart(opening, HEAD_START_DEPTH);
+    conn = await opening;
     ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
     // On Ctrl-C, cut the streams: whatever the session awaits (a frame, a drain) ends now, and the
     // error is reported as INTERRUPTED below.
@@ -215,11 +243,10 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
       },
       { once: true },
     );
-    const key = sessionKey();
     const remote = await openSession(ch, o, local, key, blockSize);
     trace('client', 'session open');
     const size = source !== null ? source.file.size : remote.remoteSize;
-    const ex = sessionExecutor(size, o.jobs);
+    ex ??= sessionExecutor(size, o.jobs);
     pool = ex;
     const ctx: SessionContext = {
       ch,
@@ -243,7 +270,7 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     });
     let result: SyncSummary;
     if (source !== null) {
-      const r = await runSender(ctx, source.file, () => checkSourceIdentity(source.src));
+      const r = await runSender(ctx, source.file, () => checkSourceIdentity(source.src), ahead ?? undefined);
       result = summarize(o, ctx, r.own, r.theirs, 0);
     } else {
       prepareTarget(local, size, ctx.opts);

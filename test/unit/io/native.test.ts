@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adviseDontNeed, adviseSequential, adviseWillNeed } from '../../../src/io/fadvise.js';
+import { PIPE_CAPACITY, widenPipe } from '../../../src/io/pipe-size.js';
 import { fastPaths, nativeOps, nativeStatus, type NativeOps } from '../../../src/io/native.js';
 
 const ops = nativeOps();
@@ -56,6 +57,7 @@ describe('native addon loading', () => {
       'threaded-compare',
       'threaded-data-map',
       'threaded-punch',
+      'pipe-size',
     ]);
   });
 
@@ -166,5 +168,30 @@ describe('native addon calls', { skip: skipNative }, () => {
     assert.equal(adviseWillNeed(fd, 0, 0, null), false);
     assert.equal(adviseSequential(BAD_FD, 0, 0), false);
     assert.equal(adviseDontNeed(fd, -1, 0), false);
+  });
+
+  test('setPipeSize widens a pipe (a FIFO here) and refuses what is not one', () => {
+    const fifo = path.join(dir, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const pfd = fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    try {
+      assert.ok(n.setPipeSize !== undefined);
+      assert.equal(n.setPipeSize(pfd, 256 * 1024), 256 * 1024);
+      assert.equal(widenPipe(pfd), PIPE_CAPACITY);
+      // the pipe really holds that much now: a 1 MiB write into the empty FIFO does not block
+      assert.equal(fs.writeSync(pfd, Buffer.alloc(PIPE_CAPACITY, 1)), PIPE_CAPACITY);
+      throwsErrno(() => n.setPipeSize?.(fd, 65536), 'EBADF', 'fcntl');
+      throwsErrno(() => n.setPipeSize?.(BAD_FD, 65536), 'EBADF', 'fcntl');
+      assert.throws(() => n.setPipeSize?.(pfd, 0), RangeError);
+    } finally {
+      fs.closeSync(pfd);
+    }
+  });
+
+  test('widenPipe: null for a regular file, without the addon, or with an addon lacking the op', () => {
+    assert.equal(widenPipe(fd), null);
+    assert.equal(widenPipe(fd, PIPE_CAPACITY, null), null);
+    const older: NativeOps = { ...n, setPipeSize: undefined };
+    assert.equal(widenPipe(0, PIPE_CAPACITY, older), null);
   });
 });
