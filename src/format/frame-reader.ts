@@ -7,6 +7,15 @@ import { BigsyncError } from '../errors.js';
 import { parseFrameHeader, type Frame, type FrameHeader } from './frame.js';
 import { FRAME_HEADER_SIZE, MAX_FRAME_PAYLOAD } from './wire-constants.js';
 
+/** Payloads this large or larger are allocated in multiples of it and may be recycled. */
+const RECYCLE_MIN = 64 * 1024;
+/** Spare payload buffers kept for reuse. */
+const SPARES = 8;
+
+function roundUp(n: number, unit: number): number {
+  return Math.ceil(n / unit) * unit;
+}
+
 /** Options of {@link FrameReader}. */
 export interface FrameReaderOptions {
   /**
@@ -31,6 +40,11 @@ export interface FrameReaderOptions {
  * reader holds at most one incomplete frame (8 + maxPayload bytes) however small the chunks are,
  * and every byte is copied at most once. Complete frames wait in a queue for `next`.
  *
+ * A consumer done with a frame may hand its payload back ({@link FrameReader.recycle}): a payload
+ * this reader assembled is then reused for a later split frame instead of fresh memory (a 128 KiB
+ * DATA frame spans two 64 KiB pipe reads, so a receiver moving gigabytes would otherwise allocate,
+ * fault in and collect gigabytes; page faults cost ~10 us each on a VM).
+ *
  * After a failure the reader is dead: `push` and `end` throw the same error again, and `next`
  * returns the frames completed before the bad header, then throws it.
  */
@@ -45,6 +59,10 @@ export class FrameReader {
   private ready: Frame[] = [];
   private readyHead = 0; // index of the next frame to return
   private failure: BigsyncError | null = null;
+  /** Backing stores of the payloads this reader assembled (only those may come back). */
+  private readonly own = new WeakSet<ArrayBufferLike>();
+  /** Payload buffers handed back, ready for reuse (at most SPARES). */
+  private spares: Buffer[] = [];
 
   /** @throws BigsyncError INTERNAL if maxPayload is not an integer in 0..MAX_FRAME_PAYLOAD. */
   constructor(options: FrameReaderOptions = {}) {
@@ -140,7 +158,7 @@ export class FrameReader {
       this.emit(header, chunk.subarray(pos, pos + header.length));
       return pos + header.length;
     }
-    this.partial ??= Buffer.allocUnsafe(header.length); // fully overwritten before it is returned
+    this.partial ??= this.payloadBuffer(header.length); // fully overwritten before it is returned
     const n = Math.min(header.length - this.partialFill, available);
     chunk.copy(this.partial, this.partialFill, pos, pos + n);
     this.partialFill += n;
@@ -150,6 +168,30 @@ export class FrameReader {
       this.partialFill = 0;
     }
     return pos + n;
+  }
+
+  /**
+   * Hands back the payload of a frame this reader returned, once nothing refers to its bytes any
+   * more (e.g. a DATA payload written to the file). Payloads that are views of pushed chunks, and
+   * anything else, are ignored.
+   */
+  recycle(payload: Buffer): void {
+    const store = payload.buffer;
+    if (payload.byteOffset !== 0 || !this.own.has(store) || this.spares.length >= SPARES) return;
+    this.own.delete(store); // back in the pool until handed out again
+    this.spares.push(Buffer.from(store, 0, store.byteLength));
+  }
+
+  /** A buffer of exactly `length` bytes for a split frame: a spare when one fits, else new. */
+  private payloadBuffer(length: number): Buffer {
+    let buf: Buffer | undefined;
+    if (length >= RECYCLE_MIN) {
+      const i = this.spares.findIndex((b) => b.length >= length && b.length <= 2 * length);
+      if (i >= 0) buf = this.spares.splice(i, 1)[0];
+    }
+    buf ??= Buffer.allocUnsafe(length >= RECYCLE_MIN ? roundUp(length, RECYCLE_MIN) : length);
+    if (length >= RECYCLE_MIN) this.own.add(buf.buffer);
+    return buf.length === length ? buf : buf.subarray(0, length);
   }
 
   /** Queues a complete frame and moves on to the next one. */

@@ -77,6 +77,22 @@ export function encodeData(msg: DataMessage): Buffer {
 }
 
 /**
+ * DATA as a whole frame in one buffer: `frameHeader(payloadLength)` (the frame layer's 8 bytes),
+ * DATA's fixed fields, then one copy of the data. A sender moving gigabytes this way allocates
+ * and copies once per message instead of three times.
+ * @throws BigsyncError INTERNAL as {@link encodeDataHeader}.
+ */
+export function encodeDataFrame(msg: DataMessage, frameHeader: (payloadLength: number) => Buffer): Buffer {
+  const fields = encodeDataHeader(msg);
+  const head = frameHeader(DATA_HEADER_SIZE + msg.payload.length);
+  const frame = Buffer.allocUnsafe(head.length + DATA_HEADER_SIZE + msg.payload.length);
+  head.copy(frame, 0);
+  fields.copy(frame, head.length);
+  msg.payload.copy(frame, head.length + DATA_HEADER_SIZE);
+  return frame;
+}
+
+/**
  * Decodes a DATA payload (without decompressing).
  * @throws BigsyncError PROTOCOL_ERROR for a length outside 1..16 MiB, offset + length above
  *   2^53-1, an unknown encoding, a payload size the encoding forbids, or truncation.

@@ -6,7 +6,7 @@
 import type { Buffer } from 'node:buffer';
 import { BigsyncError } from '../errors.js';
 import type { DecodeOptions } from './byte-reader.js';
-import { encodeFrame, type Frame } from './frame.js';
+import { encodeFrame, encodeFrameHeader, type Frame } from './frame.js';
 import {
   decodeBlockHashes,
   decodeFileInfo,
@@ -25,6 +25,7 @@ import {
   decodeData,
   decodeDone,
   encodeData,
+  encodeDataFrame,
   encodeDone,
   type DataMessage,
   type Done,
@@ -130,6 +131,7 @@ export function encodeMessagePayload(msg: Message): Buffer {
 
 /** `msg` as a whole frame (header + payload). @throws BigsyncError INTERNAL as the message's encoder. */
 export function encodeMessage(msg: Message): Buffer {
+  if (msg.type === 'DATA') return encodeDataFrame(msg.body, (n) => encodeFrameHeader(MessageType.DATA, n));
   return encodeFrame(MessageType[msg.type], encodeMessagePayload(msg));
 }
 

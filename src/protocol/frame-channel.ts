@@ -30,6 +30,8 @@ export class FrameChannel {
   private waiter: { resolve: () => void } | null = null;
   private failure: BigsyncError | null = null;
   private ended = false;
+  /** The message next() returned last, with its frame (for recycle). */
+  private last: { msg: Message; frame: Frame } | null = null;
   private readonly peer: string;
   /** Session knowledge for decoders (hash length, block size), set once agreed. */
   decodeOptions: MessageDecodeOptions = {};
@@ -90,11 +92,22 @@ export class FrameChannel {
         const msg = decodeMessage(frame, this.decodeOptions);
         if (msg === null) continue;
         if (msg.type === 'ERROR') throw remoteError(msg.body.code, msg.body.message, msg.body.details);
+        this.last = { msg, frame };
         return msg;
       }
       if (this.failure !== null) throw this.failure;
       await new Promise<void>((resolve) => (this.waiter = { resolve }));
     }
+  }
+
+  /**
+   * Hands back the bytes of `msg`, the message {@link next} returned last, once the caller no
+   * longer refers to any of them (a DATA payload written to the file): the reader reuses them for
+   * a later frame (see FrameReader.recycle). Any other message is ignored.
+   */
+  recycle(msg: Message): void {
+    if (this.last?.msg === msg) this.reader.recycle(this.last.frame.payload);
+    this.last = null;
   }
 
   /** Sends a message; resolves at once, or after 'drain' when the output pushes back. */

@@ -37,6 +37,7 @@ import {
   type SessionContext,
   type SessionFile,
 } from './remote-session.js';
+import { PunchQueue } from './punch-queue.js';
 import { trace } from './trace.js';
 
 /** COPYs applied together at most (a run ends earlier at any other message). */
@@ -133,6 +134,7 @@ function applyData(
   touched: Uint8Array,
   fresh: Uint8Array,
   stats: RoleStats,
+  punches: PunchQueue | null,
 ): void {
   validateDataRange(msg, ctx.size);
   const fd = file.fd as number;
@@ -143,7 +145,8 @@ function applyData(
   try {
     if (msg.encoding === ENCODING_ZERO) {
       stats.bytesZeroed += msg.length;
-      zeroRange(fd, msg.offset, msg.length, ctx.opts.sparse && !file.isDevice);
+      if (punches !== null) punches.add(msg.offset, msg.length);
+      else zeroRange(fd, msg.offset, msg.length, ctx.opts.sparse && !file.isDevice);
       return;
     }
     const bytes = msg.encoding === ENCODING_ZSTD ? decompressData(msg.payload, msg.length) : msg.payload;
@@ -266,6 +269,11 @@ export async function runReceiver(
   };
   const touched = new Uint8Array(total);
   const bg = new Background();
+  // holes punched off this thread, where that works (a regular target, sparse, not a dry run)
+  const punches =
+    ctx.opts.sparse && !file.isDevice && !ctx.opts.dryRun && file.fd !== null
+      ? PunchQueue.create(file.fd, bg)
+      : null;
   let weakAnswers = Promise.resolve();
   let copies = 0;
   trace('receiver', 'hashing');
@@ -279,6 +287,7 @@ export async function runReceiver(
     const run = pending;
     pending = [];
     await bg.settle(); // the hashes of the old bytes are all out before any moves
+    await punches?.settle(); // and moves read what the earlier messages left
     if (copies === 0) trace('receiver', 'first COPY');
     copies += run.length;
     await applyCopies(ctx, file, run, touched, stats, (c, moved) => keepMoved(ctx, h, c, moved));
@@ -295,7 +304,9 @@ export async function runReceiver(
     await flushCopies();
     if (msg.type === 'DATA') {
       if (ctx.opts.dryRun) throw new BigsyncError('PROTOCOL_ERROR', 'DATA received in a dry run');
-      applyData(ctx, file, msg.body, touched, h.fresh, stats);
+      if (punches?.overlaps(msg.body.offset, msg.body.length) === true) await punches.settle();
+      applyData(ctx, file, msg.body, touched, h.fresh, stats, punches);
+      ctx.ch.recycle(msg); // written: its buffer can take a later frame
     } else if (msg.type === 'SUBHASH_REQUEST') {
       bg.add(answerSubhashes(ctx, file, msg.body.blocks));
     } else if (msg.type === 'WEAK_REQUEST' && ctx.opts.rolling) {
@@ -309,6 +320,7 @@ export async function runReceiver(
     } else if (msg.type === 'DONE') {
       trace('receiver', 'DONE in');
       await bg.settle();
+      await punches?.settle();
       return finish(ctx, file, h, touched, stats, msg.body.digest);
     } else {
       throw unexpectedMessage(msg.type, 'DATA, SUBHASH_REQUEST, WEAK_REQUEST, COPY or DONE');

@@ -5,6 +5,7 @@
  */
 import { BigsyncError } from '../errors.js';
 import { ENCODING_RAW, ENCODING_ZERO, ENCODING_ZSTD } from '../format/wire-constants.js';
+import { isAllZero } from '../core/zero-detect.js';
 import { readFullySync } from '../io/positional-io.js';
 import { compressData } from './data-codec.js';
 import { PAGE_SIZE, type RoleStats, type SessionContext, type SessionFile } from './remote-session.js';
@@ -29,13 +30,18 @@ export async function sendRange(
     const got = readFullySync(file.fd as number, bytes, 0, n, offset + done);
     stats.bytesRead += got;
     if (got < n) throw new BigsyncError('SOURCE_CHANGED', `source shrank during the sync: ${file.path}`);
-    const z = ctx.opts.compress ? compressData(bytes) : null;
-    const body =
-      z === null
-        ? { offset: offset + done, length: n, encoding: ENCODING_RAW, payload: bytes }
-        : { offset: offset + done, length: n, encoding: ENCODING_ZSTD, payload: z };
-    await ctx.ch.send({ type: 'DATA', body: body as never });
+    await sendBytes(ctx, offset + done, bytes);
   }
+}
+
+/** Sends `bytes` (at most MAX_DATA, already read from the source) as one DATA for `offset`. */
+async function sendBytes(ctx: SessionContext, offset: number, bytes: Buffer): Promise<void> {
+  const z = ctx.opts.compress ? compressData(bytes) : null;
+  const body =
+    z === null
+      ? { offset, length: bytes.length, encoding: ENCODING_RAW, payload: bytes }
+      : { offset, length: bytes.length, encoding: ENCODING_ZSTD, payload: z };
+  await ctx.ch.send({ type: 'DATA', body: body as never });
 }
 
 export async function sendZero(
@@ -56,7 +62,12 @@ export async function sendZero(
   stats.bytesZeroed += length;
 }
 
-/** Sends the runs of pages of block `b` that `pick(page)` selects. */
+/**
+ * Sends the runs of pages of block `b` that `pick(page)` selects, from one read of the block into
+ * `buf` (at least a block long; the caller's scratch buffer, free again when this resolves: each
+ * DATA frame is a copy). Picked pages that are all zero go as zero runs (no data on the wire; the
+ * receiver punches a hole, as a local sync does).
+ */
 export async function sendPages(
   ctx: SessionContext,
   file: SessionFile,
@@ -67,17 +78,31 @@ export async function sendPages(
 ): Promise<void> {
   const start = b * ctx.blockSize;
   const len = Math.min(ctx.blockSize, ctx.size - start);
-  const block = Buffer.allocUnsafe(len);
+  const block = buf.length >= len ? buf.subarray(0, len) : Buffer.allocUnsafe(len);
   const got = readFullySync(file.fd as number, block, 0, len, start);
   stats.bytesRead += got;
   if (got < len) throw new BigsyncError('SOURCE_CHANGED', `source shrank during the sync: ${file.path}`);
-  let runStart = -1;
+  // runs of picked pages of one kind (data or zero); kind 0: not picked
+  let runStart = 0;
+  let runKind = 0;
   for (let p = 0; ; p += PAGE_SIZE) {
-    const want = p < len && pick(p / PAGE_SIZE, block.subarray(p, Math.min(p + PAGE_SIZE, len)));
-    if (want && runStart < 0) runStart = p;
-    if (!want && runStart >= 0) {
-      await sendRange(ctx, file, start + runStart, Math.min(p, len) - runStart, stats, buf);
-      runStart = -1;
+    let kind = 0;
+    if (p < len) {
+      const bytes = block.subarray(p, Math.min(p + PAGE_SIZE, len));
+      if (pick(p / PAGE_SIZE, bytes)) kind = isAllZero(bytes) ? 2 : 1;
+    }
+    if (kind !== runKind) {
+      const end = Math.min(p, len);
+      if (runKind === 2) await sendZero(ctx, start + runStart, end - runStart, stats);
+      if (runKind === 1) {
+        for (let at = runStart; at < end; at += MAX_DATA) {
+          const to = Math.min(end, at + MAX_DATA);
+          stats.dataBytes += to - at;
+          if (!ctx.opts.dryRun) await sendBytes(ctx, start + at, block.subarray(at, to));
+        }
+      }
+      runStart = p;
+      runKind = kind;
     }
     if (p >= len) break;
   }

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { hasThreadedPunch } from '../../src/io/hole-punch.js';
 import { syncRemote } from '../../src/sync/remote-sync.js';
 import { memoryTransport } from '../helpers/memory-transport.js';
 import { blockSizes, FC_SEED, fcRuns, filePair } from '../helpers/file-pairs.js';
@@ -124,5 +126,32 @@ describe('remote sync properties (in-memory protocol)', () => {
     assert.equal(real.bytesWritten, dry.bytesWritten);
     assert.equal(real.movedBytes, 4096);
     assert.ok(fs.readFileSync(dst).equals(a));
+  });
+
+  it('zero pages inside a changed block go as zero runs and become holes', async () => {
+    const src = t.file(`a${n}`);
+    const dst = t.file(`b${n++}`);
+    const B = 128 * 1024;
+    const a = randomBytes(8 * B);
+    for (let b = 0; b < 8; b++) a.fill(0, b * B, b * B + 64 * 1024); // first half of each block zero
+    fs.writeFileSync(src, a);
+    fs.writeFileSync(dst, randomBytes(8 * B));
+    const s = await syncRemote({
+      direction: 'push',
+      localPath: src,
+      remotePath: dst,
+      remoteLabel: 'mem',
+      transport: memoryTransport(),
+      blockSize: B,
+      software: 'test',
+    });
+    assert.ok(fs.readFileSync(dst).equals(a));
+    assert.equal(s.bytesZeroed, 8 * 64 * 1024);
+    assert.equal(s.literalBytes, 8 * 64 * 1024);
+    assert.ok(s.wireBytesSent < 8 * 64 * 1024 + 64 * 1024, `sent ${s.wireBytesSent}`);
+    if (hasThreadedPunch()) {
+      const allocated = fs.statSync(dst).blocks * 512;
+      assert.ok(allocated <= 8 * 64 * 1024 + 64 * 1024, `allocated ${allocated}`);
+    }
   });
 });

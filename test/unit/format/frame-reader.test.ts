@@ -161,4 +161,44 @@ describe('FrameReader', () => {
     reader.push(chunk);
     assert.equal(reader.next()?.payload.buffer, chunk.buffer);
   });
+
+  it('reuses a recycled payload for a later split frame, and ignores views and foreign buffers', () => {
+    const big = (fill: number, n: number): Buffer => encodeFrame(3, Buffer.alloc(n, fill));
+    const reader = new FrameReader();
+    const split = (frame: Buffer): Frame => {
+      reader.push(frame.subarray(0, 1000));
+      assert.equal(reader.next(), null);
+      reader.push(frame.subarray(1000));
+      const f = reader.next();
+      assert.ok(f !== null);
+      return f;
+    };
+    const first = split(big(1, 130_000));
+    assert.ok(first.payload.equals(Buffer.alloc(130_000, 1)));
+    const store = first.payload.buffer;
+    reader.recycle(first.payload);
+    // a frame of another size that fits the recycled capacity takes it, filled with its own bytes
+    const second = split(big(2, 100_000));
+    assert.equal(second.payload.buffer, store);
+    assert.ok(second.payload.equals(Buffer.alloc(100_000, 2)));
+    // not recycled: the next split frame gets fresh memory
+    const third = split(big(3, 100_000));
+    assert.notEqual(third.payload.buffer, store);
+    assert.ok(second.payload.equals(Buffer.alloc(100_000, 2)), 'an unrecycled payload is never reused');
+    // a frame inside one chunk is a view of it: recycling it does nothing
+    const inChunk = big(4, 70_000);
+    reader.push(inChunk);
+    const view = reader.next();
+    assert.ok(view !== null);
+    reader.recycle(view.payload);
+    reader.recycle(Buffer.alloc(200_000)); // not the reader's
+    reader.recycle(second.payload);
+    reader.recycle(second.payload); // twice: once only
+    const fourth = split(big(5, 120_000));
+    assert.equal(fourth.payload.buffer, store);
+    const fifth = split(big(6, 120_000));
+    assert.notEqual(fifth.payload.buffer, store);
+    assert.notEqual(fifth.payload.buffer, inChunk.buffer);
+    assert.ok(inChunk.subarray(8).equals(Buffer.alloc(70_000, 4)), 'a pushed chunk is never written');
+  });
 });

@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { encodeFrame } from '../../../src/format/frame.js';
 import { FrameReader } from '../../../src/format/frame-reader.js';
 import { decodeMessage, encodeMessage, type Message } from '../../../src/format/messages.js';
+import { MessageType } from '../../../src/format/wire-constants.js';
 import * as blocks from '../../../src/format/messages-blocks.js';
 import * as data from '../../../src/format/messages-data.js';
 import * as handshake from '../../../src/format/messages-handshake.js';
@@ -78,6 +80,16 @@ describe('round trips', () => {
       })),
     };
     assert.deepStrictEqual(rolling.decodeWeakSums(rolling.encodeWeakSums(sums), { hashLen: 32 }), sums);
+  });
+
+  it('a DATA frame built in one buffer is the frame of its encoded payload, byte for byte', () => {
+    fc.assert(
+      fc.property(arb.data, (m) => {
+        const one = encodeMessage({ type: 'DATA', body: m });
+        assert.ok(one.equals(encodeFrame(MessageType.DATA, data.encodeData(m))));
+      }),
+      RUNS,
+    );
   });
 
   it('any sequence of messages survives encodeMessage -> FrameReader -> decodeMessage', () => {
