@@ -88,6 +88,13 @@ export interface NativeOps {
    * system's limit). Absent when the loaded addon predates it; see io/pipe-size.ts.
    */
   setPipeSize?(fd: number, size: number): number;
+  /**
+   * The GMAC tag (AES-128-GCM under `key`, 16 bytes; IV zero, the page as additional data) of
+   * each `pageSize` page of `data` (the last may be short) into `out`, 16 bytes a page; returns
+   * the number of pages. Through the OpenSSL inside Node: absent when the addon predates it or
+   * Node's OpenSSL functions are not found; see io/gmac-pages.ts.
+   */
+  gmacPages?(key: Uint8Array, data: Uint8Array, pageSize: number, out: Uint8Array): number;
 }
 
 /** Whether the addon is in use, and why (or why not), for `bigsync --version` and diagnostics. */
@@ -109,6 +116,7 @@ const OPTIONAL_OPS = [
   ['dataMapAsync', 'threaded-data-map'],
   ['punchRangesAsync', 'threaded-punch'],
   ['setPipeSize', 'pipe-size'],
+  ['gmacPages', 'gmac-pages'],
 ] as const;
 
 /** The fast paths every usable addon enables, by name. */

@@ -3,13 +3,14 @@
  * verification), and hash the pages of chosen blocks (for SUBHASHES). Files are read in 64 KiB
  * pieces that stay in the CPU cache; holes are not read.
  */
-import { BLOCK_HASH_LENGTH, BlockHashState, pageHashes } from '../core/block-hash.js';
+import { BLOCK_HASH_LENGTH, BlockHashState } from '../core/block-hash.js';
 import { ExtentCursor } from '../core/chunk-plan.js';
 import type { Extent } from '../core/extent.js';
 import { isAllZero } from '../core/zero-detect.js';
 import { toBigsyncError } from '../errors.js';
 import { readFullySync } from '../io/positional-io.js';
 import { weakOf } from '../io/weak-sums.js';
+import { pageTags } from '../io/gmac-pages.js';
 
 const PIECE = 64 * 1024;
 const piece = Buffer.allocUnsafe(PIECE);
@@ -127,7 +128,7 @@ export function runPageHashes(t: PageHashesTask): PageHashesResult {
     const len = Math.min(t.blockSize, t.size - start);
     const n = readFullySync(t.fd, blockBuf, 0, len, start);
     if (n < len) blockBuf.fill(0, n, len);
-    hashes.push(Buffer.concat(pageHashes(t.key, blockBuf.subarray(0, len), t.pageSize)));
+    hashes.push(pageTags(t.key, blockBuf.subarray(0, len), t.pageSize));
   }
   return { hashes };
 }

@@ -220,6 +220,7 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
   let conn: Connection | null = null;
   let ch: FrameChannel | null = null;
   let pool: { close: () => Promise<void> } | null = null;
+  let opened = (): void => undefined; // ends a push's head start
   try {
     trace('client', 'start');
     const key = sessionKey();
@@ -228,9 +229,9 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     let ex = source !== null ? sessionExecutor(source.file.size, o.jobs) : null;
     pool = ex;
     const ahead = ex !== null && source !== null ? headStart(ex, source.file, key, blockSize, o) : null;
-    const opening = o.transport.open(o.signal);
-    ahead?.headStart(opening, HEAD_START_DEPTH);
-    conn = await opening;
+    // it goes on until the session is open: through ssh's set-up and the remote side's start
+    ahead?.headStart(new Promise<void>((resolve) => (opened = resolve)), HEAD_START_DEPTH);
+    conn = await o.transport.open(o.signal);
     ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
     // On Ctrl-C, cut the streams: whatever the session awaits (a frame, a drain) ends now, and the
     // error is reported as INTERRUPTED below.
@@ -244,6 +245,7 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
       { once: true },
     );
     const remote = await openSession(ch, o, local, key, blockSize);
+    opened();
     trace('client', 'session open');
     const size = source !== null ? source.file.size : remote.remoteSize;
     ex ??= sessionExecutor(size, o.jobs);
@@ -296,6 +298,7 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     await conn?.close().catch(() => undefined);
     throw e;
   } finally {
+    opened();
     await pool?.close();
     closeQuietly(local.fd);
   }

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { adviseDontNeed, adviseSequential, adviseWillNeed } from '../../../src/io/fadvise.js';
 import { PIPE_CAPACITY, widenPipe } from '../../../src/io/pipe-size.js';
+import { pageTags } from '../../../src/io/gmac-pages.js';
+import { pageHashes } from '../../../src/core/block-hash.js';
 import { fastPaths, nativeOps, nativeStatus, type NativeOps } from '../../../src/io/native.js';
 
 const ops = nativeOps();
@@ -58,6 +61,7 @@ describe('native addon loading', () => {
       'threaded-data-map',
       'threaded-punch',
       'pipe-size',
+      'gmac-pages',
     ]);
   });
 
@@ -193,5 +197,20 @@ describe('native addon calls', { skip: skipNative }, () => {
     assert.equal(widenPipe(fd, PIPE_CAPACITY, null), null);
     const older: NativeOps = { ...n, setPipeSize: undefined };
     assert.equal(widenPipe(0, PIPE_CAPACITY, older), null);
+  });
+
+  test('gmacPages gives the GMAC tags of node:crypto for every page, short last page included', () => {
+    assert.ok(n.gmacPages !== undefined, 'Node carries OpenSSL here');
+    for (const len of [0, 1, 4095, 4096, 4097, 128 * 1024, 128 * 1024 - 100]) {
+      const key = randomBytes(16);
+      const data = randomBytes(len);
+      const want = Buffer.concat(pageHashes(key, data, 4096));
+      assert.ok(pageTags(key, data, 4096).equals(want), `length ${len}`);
+      assert.ok(pageTags(key, data, 4096, null).equals(want), `length ${len}, JS`);
+    }
+    const out = new Uint8Array(16);
+    assert.throws(() => n.gmacPages?.(randomBytes(15), Buffer.alloc(10), 4096, out), RangeError);
+    assert.throws(() => n.gmacPages?.(randomBytes(16), Buffer.alloc(4097), 4096, out), RangeError);
+    assert.throws(() => n.gmacPages?.(randomBytes(16), Buffer.alloc(10), 0, out), RangeError);
   });
 });
