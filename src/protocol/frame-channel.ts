@@ -30,6 +30,11 @@ export class FrameChannel {
   private waiter: { resolve: () => void } | null = null;
   private failure: BigsyncError | null = null;
   private ended = false;
+  /**
+   * Told of every message in and out, and of each wait for 'drain' (`in TYPE q=QUEUED`,
+   * `out TYPE BYTES`, `blocked`, `drained`): BIGSYNC_TRACE=2 (docs/cli.md).
+   */
+  private readonly watch: ((event: string) => void) | null;
   /** The message next() returned last, with its frame (for recycle). */
   private last: { msg: Message; frame: Frame } | null = null;
   private readonly peer: string;
@@ -39,9 +44,10 @@ export class FrameChannel {
   constructor(
     private readonly input: Readable,
     private readonly output: Writable,
-    opts: { maxPayload?: number; peer?: string } = {},
+    opts: { maxPayload?: number; peer?: string; watch?: (event: string) => void } = {},
   ) {
     this.reader = new FrameReader(opts.maxPayload === undefined ? {} : { maxPayload: opts.maxPayload });
+    this.watch = opts.watch ?? null;
     const peer = opts.peer ?? 'peer';
     this.peer = peer;
     input.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -93,6 +99,7 @@ export class FrameChannel {
         if (msg === null) continue;
         if (msg.type === 'ERROR') throw remoteError(msg.body.code, msg.body.message, msg.body.details);
         this.last = { msg, frame };
+        this.watch?.(`in ${msg.type} q=${this.frames.length}`);
         return msg;
       }
       if (this.failure !== null) throw this.failure;
@@ -119,10 +126,13 @@ export class FrameChannel {
     if (this.output.destroyed) throw lost();
     const frame = encodeMessage(msg);
     this.bytesSent += frame.length;
+    this.watch?.(`out ${msg.type} ${frame.length}`);
     if (this.output.write(frame)) return;
     if (this.output.destroyed) throw lost();
+    this.watch?.('blocked');
     await new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
+        this.watch?.('drained');
         this.output.off('close', onClose);
         resolve();
       };

@@ -41,7 +41,7 @@ import { OwnHashes } from './own-hashes.js';
 import type { RoleStats, SessionContext, SessionFile, SessionOptions } from './remote-session.js';
 import { NULL_REPORTER } from './reporter.js';
 import type { SyncSummary } from './summary.js';
-import { trace } from './trace.js';
+import { messageTrace, trace } from './trace.js';
 
 /** Options of {@link syncRemote}. */
 export interface RemoteSyncOptions extends LocalSyncOptions {
@@ -232,7 +232,11 @@ export async function syncRemote(o: RemoteSyncOptions): Promise<SyncSummary> {
     // it goes on until the session is open: through ssh's set-up and the remote side's start
     ahead?.headStart(new Promise<void>((resolve) => (opened = resolve)), HEAD_START_DEPTH);
     conn = await o.transport.open(o.signal);
-    ch = new FrameChannel(conn.input, conn.output, { peer: 'remote side' });
+    const watch = messageTrace('client');
+    ch = new FrameChannel(conn.input, conn.output, {
+      peer: 'remote side',
+      ...(watch === undefined ? {} : { watch }),
+    });
     // On Ctrl-C, cut the streams: whatever the session awaits (a frame, a drain) ends now, and the
     // error is reported as INTERRUPTED below.
     const cut = conn;

@@ -24,7 +24,7 @@ import { runSender } from './remote-sender.js';
 import type { SessionContext, SessionFile } from './remote-session.js';
 import type { OpenRequest } from '../format/messages-open.js';
 import type { OpenedSource } from '../io/open-source.js';
-import { trace } from './trace.js';
+import { messageTrace, trace } from './trace.js';
 
 /** Options of {@link serve}. */
 export interface ServeOptions {
@@ -44,7 +44,8 @@ function openForRequest(req: OpenRequest): { file: SessionFile; src: OpenedSourc
  * session (after telling the client, when the connection still allows it).
  */
 export async function serve(input: Readable, output: Writable, opts: ServeOptions = {}): Promise<void> {
-  const ch = new FrameChannel(input, output, { peer: 'client' });
+  const watch = messageTrace('server');
+  const ch = new FrameChannel(input, output, { peer: 'client', ...(watch === undefined ? {} : { watch }) });
   let file: SessionFile | null = null;
   let pool: { close: () => Promise<void> } | null = null;
   try {

@@ -4,7 +4,8 @@
  * <event>` lines to stderr (wall clock, so the two ends of a remote sync can be merged by time; CPU
  * time of the whole process, workers included).
  */
-const enabled = process.env['BIGSYNC_TRACE'] === '1';
+const level = process.env['BIGSYNC_TRACE'];
+const enabled = level === '1' || level === '2';
 
 /** Whether tracing is on (to skip building costly event text). */
 export function traceOn(): boolean {
@@ -20,4 +21,13 @@ export function trace(role: string, event: string): void {
   process.stderr.write(
     `bigsync-trace ${process.pid} ${wall.toFixed(1)} ${now.toFixed(1)} cpu=${cpuMs} ${role} ${event}\n`,
   );
+}
+
+/**
+ * With BIGSYNC_TRACE=2, a FrameChannel watcher that traces every message in and out and every
+ * wait for the output to drain, as `ROLE ch EVENT` (where a session waits on the pipe or the
+ * peer); otherwise undefined.
+ */
+export function messageTrace(role: string): ((event: string) => void) | undefined {
+  return level === '2' ? (event) => trace(role, `ch ${event}`) : undefined;
 }

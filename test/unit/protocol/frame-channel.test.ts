@@ -36,3 +36,18 @@ describe('FrameChannel.send on a cut connection', () => {
     await assert.rejects(settles(sent), (e: unknown) => isBigsyncError(e, 'CONNECTION_LOST'));
   });
 });
+
+describe('FrameChannel watch (BIGSYNC_TRACE=2)', () => {
+  it('is told of each message in and out, and of a wait for drain', async () => {
+    const events: string[] = [];
+    const link = new PassThrough({ highWaterMark: 1 });
+    const a = new FrameChannel(new PassThrough(), link, { watch: (e) => events.push(`a ${e}`) });
+    const sent = a.send(MSG); // nobody reads the link yet: the write pushes back
+    const b = new FrameChannel(link, new PassThrough(), { watch: (e) => events.push(`b ${e}`) });
+    assert.deepEqual(await settles(b.next()), MSG);
+    await settles(sent);
+    assert.match(events[0] ?? '', /^a out SUBHASH_REQUEST \d+$/);
+    assert.ok(events.includes('a blocked') && events.includes('a drained'), events.join(', '));
+    assert.ok(events.includes('b in SUBHASH_REQUEST q=0'), events.join(', '));
+  });
+});
