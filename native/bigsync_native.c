@@ -119,8 +119,8 @@ static int get_int(napi_env env, napi_value v, const char *what, int64_t min, in
 
 /* Reads exactly `n` arguments (n <= 6) into argv; throws on a wrong count. */
 static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
-  size_t argc = 6;
-  napi_value all[6];
+  size_t argc = 9;
+  napi_value all[9];
   if (napi_get_cb_info(env, info, &argc, all, NULL, NULL) != napi_ok) return 0;
   if (argc < n) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "missing arguments");
@@ -342,7 +342,7 @@ static napi_value compare_pieces(napi_env env, napi_callback_info info) {
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
-  napi_ref refs[2];
+  napi_ref refs[4];
   int nrefs;
   int err;                /* errno of a failed syscall, 0 when none */
   const char *syscall;
@@ -359,6 +359,10 @@ typedef struct {
   int64_t start, end;
   int64_t *map;           /* offset, length pairs (malloc'd) */
   size_t nmap, capmap;
+  /* hashBlocksAsync (data extents in runs/nruns, NULL: all data) */
+  int64_t first, count, block_size, size, bytes;
+  const uint8_t *key;
+  uint8_t *tags, *zero;
 } async_job;
 
 static void job_free(napi_env env, async_job *job) {
@@ -805,6 +809,162 @@ static napi_value gmac_pages(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* hashBlocksAsync reads this much per pread. */
+#define HASH_READ (256 * 1024)
+
+static const uint8_t zero_piece[64 * 1024];
+
+static int all_zero(const uint8_t *p, size_t n) {
+  return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/* Feeds n zero bytes as AAD. */
+static int feed_zeros(void *ctx, int64_t n) {
+  int outl = 0;
+  for (; n > 0; n -= (int64_t)sizeof zero_piece) {
+    int m = n < (int64_t)sizeof zero_piece ? (int)n : (int)sizeof zero_piece;
+    if (evp.update(ctx, NULL, &outl, zero_piece, m) != 1) return 0;
+  }
+  return 1;
+}
+
+static void hash_blocks_exec(napi_env env, void *data) {
+  (void)env;
+  async_job *job = data;
+  static const unsigned char iv[12] = {0};
+  uint8_t *buf = malloc(HASH_READ);
+  void *ctx = buf == NULL ? NULL : evp.ctx_new();
+  int ok = ctx != NULL && evp.init(ctx, evp.aes_128_gcm(), NULL, job->key, NULL) == 1;
+  if (!ok) {
+    job->err = ENOMEM;
+    job->syscall = "EVP_EncryptInit_ex";
+  }
+  size_t r = 0; /* the first data extent that may meet the current position */
+  for (int64_t i = 0; ok && i < job->count; i++) {
+    int64_t start = (job->first + i) * job->block_size;
+    int64_t end = start + job->block_size < job->size ? start + job->block_size : job->size;
+    int started = 0, outl = 0;
+    int64_t zeros = 0; /* zero bytes before the first non-zero one (fed once one comes) */
+    for (int64_t pos = start; ok && pos < end;) {
+      int in_data = 1;
+      int64_t seg_end = end;
+      if (job->runs != NULL) {
+        while (r < job->nruns && (int64_t)(job->runs[2 * r] + job->runs[2 * r + 1]) <= pos) r++;
+        int64_t d = r < job->nruns ? (int64_t)job->runs[2 * r] : end;
+        in_data = r < job->nruns && d <= pos;
+        if (in_data) {
+          int64_t de = (int64_t)(job->runs[2 * r] + job->runs[2 * r + 1]);
+          seg_end = de < end ? de : end;
+        } else {
+          seg_end = d < end ? d : end;
+        }
+      }
+      int64_t n = seg_end - pos < HASH_READ ? seg_end - pos : HASH_READ;
+      int zero = 1;
+      if (in_data) {
+        ssize_t got = pread_full(job->fd, buf, (size_t)n, (off_t)pos);
+        if (got < 0) {
+          job->err = errno;
+          job->syscall = "pread";
+          ok = 0;
+          break;
+        }
+        job->bytes += got;
+        zero = all_zero(buf, (size_t)n);
+      }
+      if (zero && !started) zeros += n;
+      else if (zero) ok = feed_zeros(ctx, n);
+      else {
+        if (!started) {
+          started = 1;
+          ok = evp.init(ctx, NULL, NULL, NULL, iv) == 1 && feed_zeros(ctx, zeros);
+        }
+        ok = ok && evp.update(ctx, NULL, &outl, buf, (int)n) == 1;
+      }
+      pos += n;
+    }
+    if (!ok) break;
+    if (!started) {
+      job->zero[i] = 1;
+      continue;
+    }
+    unsigned char none[16];
+    ok = evp.final(ctx, none, &outl) == 1 && evp.ctrl(ctx, EVP_CTRL_AEAD_GET_TAG_, 16, job->tags + i * 16) == 1;
+  }
+  if (!ok && job->err == 0) {
+    job->err = EINVAL;
+    job->syscall = "EVP_EncryptUpdate";
+  }
+  if (ctx != NULL) evp.ctx_free(ctx);
+  free(buf);
+}
+
+static void hash_blocks_done(napi_env env, napi_status status, void *data) {
+  async_job *job = data;
+  job_settle_int64(env, status, job, job->bytes);
+}
+
+/*
+ * hashBlocksAsync(fd, firstBlock, count, blockSize, size, data, key, tags, zero) -> Promise<number>
+ *
+ * On a libuv pool thread: the block hash of remote sync (core/block-hash.ts: GMAC under `key`, the
+ * block as AAD) of each block [firstBlock, firstBlock + count) of the file on fd (the last block
+ * of the file may be short), into tags (16 bytes a block, from 0); zero[i] = 1, and its tag left
+ * alone, when block i is all zero. `data`: a Float64Array of sorted (offset, length) pairs where
+ * the file has data (the rest reads as zeros and is not read), or null: all data. Resolves with
+ * the bytes read (EOF reads as zeros). Exported only with gmacPages (Node's OpenSSL found).
+ */
+static napi_value hash_blocks_async(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  int fd;
+  int64_t first, count, bs, size;
+  size_t key_len = 0, tags_len = 0, zero_len = 0, n = 0;
+  void *key = NULL, *tags = NULL, *zero = NULL, *runs = NULL;
+  napi_valuetype dt;
+  if (!get_args(env, info, 9, argv) || !get_fd(env, argv[0], &fd) ||
+      !get_int(env, argv[1], "firstBlock", 0, MAX_SAFE, &first) ||
+      !get_int(env, argv[2], "count", 0, INT32_MAX, &count) ||
+      !get_int(env, argv[3], "blockSize", 1, INT32_MAX, &bs) || !get_int(env, argv[4], "size", 0, MAX_SAFE, &size) ||
+      !get_typed(env, argv[6], napi_uint8_array, "key", &key, &key_len) ||
+      !get_typed(env, argv[7], napi_uint8_array, "tags", &tags, &tags_len) ||
+      !get_typed(env, argv[8], napi_uint8_array, "zero", &zero, &zero_len))
+    return NULL;
+  CHECK(napi_typeof(env, argv[5], &dt));
+  if (dt != napi_null && !get_typed(env, argv[5], napi_float64_array, "data", &runs, &n)) return NULL;
+  if (runs != NULL && !check_pairs(env, runs, n, 0, "data")) return NULL;
+  const double *d = runs;
+  for (size_t i = 2; i < n; i += 2) {
+    if (d[i] < d[i - 2] + d[i - 1]) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "data must hold sorted, disjoint extents");
+      return NULL;
+    }
+  }
+  if (key_len != 16 || tags_len < (size_t)count * 16 || zero_len < (size_t)count ||
+      (double)(first + count) * (double)bs > (double)MAX_SAFE) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE",
+                           "key must be 16 bytes, tags 16 a block, zero 1 a block, blocks within 2^53");
+    return NULL;
+  }
+  async_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM, "calloc");
+  job->fd = fd;
+  job->first = first;
+  job->count = count;
+  job->block_size = bs;
+  job->size = size;
+  job->runs = runs;
+  job->nruns = n / 2;
+  job->key = key;
+  job->tags = tags;
+  job->zero = zero;
+  if (!job_ref(env, job, argv[6]) || !job_ref(env, job, argv[7]) || !job_ref(env, job, argv[8]) ||
+      (runs != NULL && !job_ref(env, job, argv[5]))) {
+    job_free(env, job);
+    return NULL;
+  }
+  return job_start(env, job, "bigsync.hashBlocks", hash_blocks_exec, hash_blocks_done);
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"seekData", NULL, seek_data, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -821,8 +981,11 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   if (evp_load()) {
-    napi_property_descriptor gmac = {"gmacPages", NULL, gmac_pages, NULL, NULL, NULL, napi_enumerable, NULL};
-    CHECK(napi_define_properties(env, exports, 1, &gmac));
+    napi_property_descriptor gmac[] = {
+        {"gmacPages", NULL, gmac_pages, NULL, NULL, NULL, napi_enumerable, NULL},
+        {"hashBlocksAsync", NULL, hash_blocks_async, NULL, NULL, NULL, napi_enumerable, NULL},
+    };
+    CHECK(napi_define_properties(env, exports, 2, gmac));
   }
   return exports;
 }

@@ -95,6 +95,24 @@ export interface NativeOps {
    * Node's OpenSSL functions are not found; see io/gmac-pages.ts.
    */
   gmacPages?(key: Uint8Array, data: Uint8Array, pageSize: number, out: Uint8Array): number;
+  /**
+   * On a libuv pool thread: the GMAC block hash (the whole block as additional data, as
+   * {@link NativeOps.gmacPages}) of each block [firstBlock, firstBlock + count) of the file on
+   * `fd` into `tags` (16 bytes a block), or zero[i] = 1 for an all-zero block; `data` holds the
+   * sorted (offset, length) data extents (the rest reads as zeros, unread) or is null (all data).
+   * Resolves with the bytes read. Present only with gmacPages; see io/hash-blocks-native.ts.
+   */
+  hashBlocksAsync?(
+    fd: number,
+    firstBlock: number,
+    count: number,
+    blockSize: number,
+    size: number,
+    data: Float64Array | null,
+    key: Uint8Array,
+    tags: Uint8Array,
+    zero: Uint8Array,
+  ): Promise<number>;
 }
 
 /** Whether the addon is in use, and why (or why not), for `bigsync --version` and diagnostics. */
@@ -117,6 +135,7 @@ const OPTIONAL_OPS = [
   ['punchRangesAsync', 'threaded-punch'],
   ['setPipeSize', 'pipe-size'],
   ['gmacPages', 'gmac-pages'],
+  ['hashBlocksAsync', 'threaded-hash'],
 ] as const;
 
 /** The fast paths every usable addon enables, by name. */

@@ -13,7 +13,20 @@ import {
 import { runMoveRange, type MoveRangeResult, type MoveRangeTask } from './move-task.js';
 import { runRollingMatch, type RollingMatchResult, type RollingMatchTask } from './rolling-task.js';
 import { runWeakSums, type WeakSumsResult, type WeakSumsTask } from './weak-sums-task.js';
-import type { WorkerPool } from './worker-pool.js';
+import { hashBlocksNative } from '../io/hash-blocks-native.js';
+import type { WorkerTask } from './worker-pool.js';
+
+/** What the executor needs of a pool (WorkerPool, LazyWorkerPool). */
+export interface TaskPool {
+  readonly size: number;
+  readonly inFlight: number;
+  run<R>(task: WorkerTask): Promise<R>;
+}
+
+/** Block hashes on the addon's pool threads where it can (not with weak sums), else null. */
+function nativeHash(t: HashBlocksTask): Promise<HashBlocksResult> | null {
+  return t.weak === true ? null : hashBlocksNative(t);
+}
 
 /** Runs hashing and matching tasks. */
 export interface Executor {
@@ -29,9 +42,9 @@ export interface Executor {
  * every worker already holding two runs on the calling thread instead, as local sync does: the
  * caller's thread does useful work while workers boot or lag, instead of queueing.
  */
-export function executor(pool: WorkerPool | null): Executor {
+export function executor(pool: TaskPool | null): Executor {
   const inline: Executor = {
-    hashBlocks: (t) => Promise.resolve().then(() => runHashBlocks(t)),
+    hashBlocks: (t) => nativeHash(t) ?? Promise.resolve().then(() => runHashBlocks(t)),
     pageHashes: (t) => Promise.resolve().then(() => runPageHashes(t)),
     weakSums: (t) => Promise.resolve().then(() => runWeakSums(t)),
     rollingMatch: (t) => Promise.resolve().then(() => runRollingMatch(t)),
@@ -45,7 +58,7 @@ export function executor(pool: WorkerPool | null): Executor {
   const later = <R>(run: () => R): Promise<R> =>
     new Promise<void>((resolve) => setImmediate(resolve)).then(run);
   return {
-    hashBlocks: (t) => (full() ? later(() => runHashBlocks(t)) : pool.run(t)),
+    hashBlocks: (t) => nativeHash(t) ?? (full() ? later(() => runHashBlocks(t)) : pool.run(t)),
     pageHashes: (t) => pool.run(t),
     weakSums: (t) => (full() ? later(() => runWeakSums(t)) : pool.run(t)),
     rollingMatch: (t) => (full() ? later(() => runRollingMatch(t)) : pool.run(t)),

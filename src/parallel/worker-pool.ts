@@ -107,3 +107,32 @@ export class WorkerPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }
+
+/**
+ * A {@link WorkerPool} whose workers start with its first task: a session that hashes natively
+ * may never need them, and a worker costs ~60-80 ms of a core to start.
+ */
+export class LazyWorkerPool {
+  private pool: WorkerPool | null = null;
+  private closed = false;
+
+  constructor(readonly size: number) {}
+
+  /** Tasks sent and not yet answered. */
+  get inFlight(): number {
+    return this.pool?.inFlight ?? 0;
+  }
+
+  /** As {@link WorkerPool.run}, starting the workers first when none are running. */
+  run<R>(task: WorkerTask, transfer: ArrayBuffer[] = []): Promise<R> {
+    if (this.closed) return Promise.reject(new BigsyncError('INTERNAL', 'worker pool closed'));
+    this.pool ??= new WorkerPool(this.size);
+    return this.pool.run<R>(task, transfer);
+  }
+
+  /** Stops the workers, if any started. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool?.close();
+  }
+}

@@ -11,7 +11,7 @@ import { dataExtents } from '../io/sparse-map.js';
 import { closeQuietly, openSource, type OpenedSource } from '../io/open-source.js';
 import { openTarget } from '../io/open-target.js';
 import { executor, type Executor } from '../parallel/executor.js';
-import { WorkerPool } from '../parallel/worker-pool.js';
+import { LazyWorkerPool } from '../parallel/worker-pool.js';
 import type { SessionFile } from './remote-session.js';
 
 /** An opened source with what the session needs. */
@@ -53,7 +53,7 @@ export function sessionExecutor(
   jobs: number | undefined,
 ): { exec: Executor; window: number; threads: number; close: () => Promise<void> } {
   const threads = Math.max(1, jobs ?? availableParallelism());
-  const pool = size > 8 * 1024 * 1024 && threads > 1 ? new WorkerPool(threads - 1) : null;
+  const pool = size > 8 * 1024 * 1024 && threads > 1 ? new LazyWorkerPool(threads - 1) : null;
   return {
     exec: executor(pool),
     window: Math.max(2, threads * 2),

@@ -62,6 +62,7 @@ describe('native addon loading', () => {
       'threaded-punch',
       'pipe-size',
       'gmac-pages',
+      'threaded-hash',
     ]);
   });
 
