@@ -44,6 +44,20 @@ describe('remote sync via the CLI (pseudo-ssh)', () => {
     assert.equal(s['target'], `localhost:${dst}`);
   });
 
+  it('push and pull on the pure-JS paths (BIGSYNC_NO_NATIVE=1 on both ends)', async () => {
+    const js = { ...env, BIGSYNC_NO_NATIVE: '1' };
+    for (const direction of ['push', 'pull'] as const) {
+      const dst = t.file(`js-${direction}.img`);
+      fs.copyFileSync(src, dst);
+      await changeBlocks(dst, 0.03, 64 * 1024, `remote-cli-js-${direction}`);
+      const args = direction === 'push' ? [src, `localhost:${dst}`] : [`localhost:${src}`, dst];
+      const r = runCli(['-e', RSH, '--json', ...args], js);
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(sameBytes(src, dst), direction);
+      assert.equal(lastJson(r)['verified'], true);
+    }
+  });
+
   it('pull: the local target ends byte-identical', async () => {
     const dst = t.file('pull.img');
     fs.copyFileSync(src, dst);
