@@ -8,7 +8,10 @@
  * CONNECTION_LOST when the stream ends or fails, PROTOCOL_ERROR for a malformed frame, and with the
  * peer's error (its code when we know it, else REMOTE_FAILED) when the peer sends ERROR. Inbound
  * frames are buffered up to {@link HIGH_WATER} before the input is paused, so a fast peer cannot
- * make us buffer without bound.
+ * make us buffer without bound. While a send waits for 'drain', the input is read on regardless
+ * (up to {@link BLOCKED_MAX_BYTES}): two peers each blocked on writing while neither reads would
+ * wait on each other, and through ssh that stalled a push for seconds (ssh stops taking our
+ * output once the channel it feeds us through is full).
  */
 import type { Readable, Writable } from 'node:stream';
 import { BigsyncError, isErrorCode, type ErrorDetails } from '../errors.js';
@@ -20,6 +23,8 @@ import type { MessageDecodeOptions } from '../format/messages.js';
 
 /** Frames queued before the input is paused. */
 const HIGH_WATER = 64;
+/** Bytes of frames queued before the input is paused while a send waits for 'drain'. */
+const BLOCKED_MAX_BYTES = 64 * 1024 * 1024;
 
 /** A message channel over a stream pair. */
 export class FrameChannel {
@@ -30,6 +35,10 @@ export class FrameChannel {
   private waiter: { resolve: () => void } | null = null;
   private failure: BigsyncError | null = null;
   private ended = false;
+  /** Bytes of the frames queued (payloads). */
+  private queuedBytes = 0;
+  /** Sends waiting for 'drain'. */
+  private blocked = 0;
   /**
    * Told of every message in and out, and of each wait for 'drain' (`in TYPE q=QUEUED`,
    * `out TYPE BYTES`, `blocked`, `drained`): BIGSYNC_TRACE=2 (docs/cli.md).
@@ -67,12 +76,15 @@ export class FrameChannel {
     this.bytesReceived += chunk.length;
     try {
       this.reader.push(chunk);
-      for (let f = this.reader.next(); f !== null; f = this.reader.next()) this.frames.push(f);
+      for (let f = this.reader.next(); f !== null; f = this.reader.next()) {
+        this.frames.push(f);
+        this.queuedBytes += f.payload.length;
+      }
     } catch (err) {
       this.failure ??= err instanceof BigsyncError ? err : new BigsyncError('PROTOCOL_ERROR', String(err));
       this.input.pause();
     }
-    if (this.frames.length >= HIGH_WATER) this.input.pause();
+    if (this.full()) this.input.pause();
     this.wake();
   }
 
@@ -94,6 +106,7 @@ export class FrameChannel {
     for (;;) {
       const frame = this.frames.shift();
       if (frame !== undefined) {
+        this.queuedBytes -= frame.payload.length;
         if (this.frames.length < HIGH_WATER / 2 && this.failure === null) this.input.resume();
         const msg = decodeMessage(frame, this.decodeOptions);
         if (msg === null) continue;
@@ -130,6 +143,24 @@ export class FrameChannel {
     if (this.output.write(frame)) return;
     if (this.output.destroyed) throw lost();
     this.watch?.('blocked');
+    // read on while we wait: the peer may be waiting for us to read before it reads our output
+    this.blocked++;
+    if (!this.full() && this.failure === null) this.input.resume();
+    try {
+      await this.drained(lost);
+    } finally {
+      this.blocked--;
+      if (this.full()) this.input.pause();
+    }
+  }
+
+  /** Whether the input should stay paused: too many frames queued for the state we are in. */
+  private full(): boolean {
+    return this.blocked > 0 ? this.queuedBytes >= BLOCKED_MAX_BYTES : this.frames.length >= HIGH_WATER;
+  }
+
+  /** Resolves on the output's 'drain'; rejects with `lost()` when it closes first. */
+  private async drained(lost: () => BigsyncError): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         this.watch?.('drained');

@@ -51,3 +51,18 @@ describe('FrameChannel watch (BIGSYNC_TRACE=2)', () => {
     assert.ok(events.includes('b in SUBHASH_REQUEST q=0'), events.join(', '));
   });
 });
+
+describe('FrameChannel flow control', () => {
+  it('two peers sending to each other before reading do not wait on each other', async () => {
+    const ab = new PassThrough({ highWaterMark: 1024 });
+    const ba = new PassThrough({ highWaterMark: 1024 });
+    const a = new FrameChannel(ba, ab);
+    const b = new FrameChannel(ab, ba);
+    const N = 300; // well past the 64 frames at which an idle reader pauses its input
+    const sendAll = async (ch: FrameChannel): Promise<void> => {
+      for (let i = 0; i < N; i++) await ch.send(MSG);
+    };
+    await settles(Promise.all([sendAll(a), sendAll(b)]), 5000);
+    for (const ch of [a, b]) for (let i = 0; i < N; i++) assert.deepEqual(await settles(ch.next()), MSG);
+  });
+});
