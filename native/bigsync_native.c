@@ -287,6 +287,11 @@ static uint8_t *get_out(napi_env env, napi_value v, size_t need) {
  */
 #define MAX_PIECE (16 * 1024 * 1024)
 
+/* Whether the n bytes at p are all zero. */
+static int all_zero(const uint8_t *p, size_t n) {
+  return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
 static ssize_t pread_full(int fd, uint8_t *buf, size_t len, off_t pos) {
   size_t done = 0;
   while (done < len) {
@@ -629,7 +634,7 @@ static void punch_ranges_exec(napi_env env, void *data) {
         return;
       }
       /* a short read (the file shrank) fails the check like a non-zero byte */
-      if ((size_t)got < n || buf[0] != 0 || memcmp(buf, buf + 1, n - 1) != 0) {
+      if ((size_t)got < n || !all_zero(buf, n)) {
         job->bad = off + done;
         break;
       }
@@ -813,10 +818,6 @@ static napi_value gmac_pages(napi_env env, napi_callback_info info) {
 #define HASH_READ (256 * 1024)
 
 static const uint8_t zero_piece[64 * 1024];
-
-static int all_zero(const uint8_t *p, size_t n) {
-  return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
-}
 
 /* Feeds n zero bytes as AAD. */
 static int feed_zeros(void *ctx, int64_t n) {
